@@ -1,0 +1,464 @@
+"""Store: the one object application code talks to."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from fnmatch import fnmatchcase
+from types import TracebackType
+from typing import IO, Any, BinaryIO, TypeVar
+
+from remote_store._backend import Backend
+from remote_store._capabilities import Capability
+from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._path import RemotePath
+from remote_store._store_core import StoreCore
+from remote_store._streams import MappedReader, WritableContent
+from remote_store.errors import (
+    AlreadyExists,
+    InvalidPath,
+    NotFound,
+    RemoteStoreError,
+)
+
+__all__ = ["Store"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+class Store(StoreCore[Backend]):
+    """A capability-gated, root-scoped view of a :class:`Backend`.
+
+    Every method validates its paths, refuses an undeclared capability before any I/O,
+    and raises only :mod:`remote_store.errors` types. A store built directly owns its
+    backend and closes it; stores from :meth:`child` or a registry do not.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, backend: Backend, root_path: str = "", *, _owns: bool = True) -> None:
+        super().__init__(backend, root_path, _owns=_owns)
+
+    def _call(self, key: str | None, method: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        try:
+            return method(*args, **kwargs)
+        except RemoteStoreError:
+            raise
+        except Exception as exc:
+            raise self._map(exc, key) from exc
+
+    def _iterate(self, key: str, source: Callable[[], Iterator[T]]) -> Iterator[T]:
+        try:
+            yield from source()
+        except RemoteStoreError:
+            raise
+        except Exception as exc:
+            raise self._map(exc, key) from exc
+
+    # -- queries ----------------------------------------------------------------------
+
+    def exists(self, path: str) -> bool:
+        """Whether a file or folder exists at ``path`` (``""`` is the root)."""
+        key = self._folder_key(path)
+        try:
+            return self._backend.exists(key)
+        except RemoteStoreError:
+            raise
+        except Exception as exc:
+            raise self._map(exc, key) from exc
+
+    def is_file(self, path: str) -> bool:
+        """Whether ``path`` is a file."""
+        key = self._folder_key(path)
+        if key == "":
+            return False
+        return self._call(key, self._backend.is_file, key)
+
+    def is_folder(self, path: str) -> bool:
+        """Whether ``path`` is a folder (the root always is)."""
+        key = self._folder_key(path)
+        return self._call(key, self._backend.is_folder, key)
+
+    # -- reads ------------------------------------------------------------------------
+
+    def read(self, path: str) -> BinaryIO:
+        """A binary stream of the file; the caller closes it."""
+        key = self._file_key(path)
+        self._gate(Capability.READ, key)
+        stream = self._call(key, self._backend.read, key)
+        return MappedReader(stream, lambda exc: self._map(exc, key))  # type: ignore[return-value]
+
+    def read_bytes(self, path: str) -> bytes:
+        """The whole file."""
+        key = self._file_key(path)
+        if Capability.READ not in self._capabilities:
+            self._gate(Capability.READ, key)
+        try:
+            return self._backend.read_bytes(key)
+        except RemoteStoreError:
+            raise
+        except Exception as exc:
+            raise self._map(exc, key) from exc
+
+    def read_text(self, path: str, *, encoding: str = "utf-8", errors: str = "strict") -> str:
+        """The whole file decoded as text."""
+        return self.read_bytes(path).decode(encoding, errors)
+
+    def read_seekable(self, path: str) -> BinaryIO:
+        """A seekable stream: native where the backend seeks, else spooled or ranged."""
+        key = self._file_key(path)
+        self._gate(Capability.READ, key)
+        stream = self._call(key, self._backend.read_seekable, key)
+        return MappedReader(stream, lambda exc: self._map(exc, key))  # type: ignore[return-value]
+
+    # -- writes -----------------------------------------------------------------------
+
+    def write(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Create or (with ``overwrite=True``) replace a file from bytes or a binary stream."""
+        key, checked = self._check_write(path, content, metadata, Capability.WRITE)
+        if self._needs_create_check(overwrite):
+            self._refuse_existing(key)
+        try:
+            result = self._backend.write(key, content, overwrite=overwrite, metadata=checked)
+        except RemoteStoreError:
+            raise
+        except Exception as exc:
+            raise self._map(exc, key) from exc
+        return self._rebase_result(result)
+
+    def write_text(
+        self,
+        path: str,
+        text: str,
+        *,
+        encoding: str = "utf-8",
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Write ``text`` encoded as a file."""
+        return self.write(path, text.encode(encoding), overwrite=overwrite, metadata=metadata)
+
+    def write_atomic(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Write so that readers see the old file or the whole new one, never a part."""
+        key, checked = self._check_write(path, content, metadata, Capability.ATOMIC_WRITE)
+        if self._needs_create_check(overwrite):
+            self._refuse_existing(key)
+        result = self._call(
+            key, self._backend.write_atomic, key, content, overwrite=overwrite, metadata=checked
+        )
+        return self._rebase_result(result)
+
+    def open_atomic(
+        self, path: str, *, overwrite: bool = False, metadata: Mapping[str, str] | None = None
+    ) -> AtomicWriteContext:
+        """A context manager yielding a writable stream, committed atomically on a clean exit.
+
+        Nothing is written when the body raises. After the ``with`` block the context
+        manager's ``result`` holds the :class:`WriteResult`.
+        """
+        key, checked = self._check_write(path, None, metadata, Capability.ATOMIC_WRITE)
+        return AtomicWriteContext(self, key, overwrite, checked)
+
+    def _refuse_existing(self, key: str) -> None:
+        if self._call(key, self._backend.is_file, key):
+            raise AlreadyExists("file exists", path=key, backend=self._backend_name)
+
+    # -- deletes ----------------------------------------------------------------------
+
+    def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        """Remove a file; ``missing_ok`` silences only :class:`NotFound`."""
+        key = self._file_key(path)
+        self._gate(Capability.DELETE, key)
+        self._call(key, self._backend.delete, key, missing_ok=missing_ok)
+
+    def delete_folder(
+        self, path: str, *, recursive: bool = False, missing_ok: bool = False
+    ) -> None:
+        """Remove a folder: only an empty one unless ``recursive=True``."""
+        if self._is_root(path):
+            raise InvalidPath("cannot delete the store root", path=str(path))
+        key = self._folder_key(path)
+        self._gate(Capability.DELETE, key)
+        self._call(
+            key, self._backend.delete_folder, key, recursive=recursive, missing_ok=missing_ok
+        )
+
+    # -- listings ---------------------------------------------------------------------
+
+    def list_files(
+        self,
+        path: str = "",
+        *,
+        recursive: bool = False,
+        pattern: str | None = None,
+        max_depth: int | None = None,
+        strict: bool = False,
+    ) -> Iterator[FileInfo]:
+        """Files under ``path`` in ascending path order.
+
+        ``max_depth`` 0 means files directly in ``path``; when set it overrides
+        ``recursive``. ``pattern`` filters basenames (``fnmatch``, case-sensitive). A
+        missing folder yields nothing unless ``strict=True``, which raises :class:`NotFound`.
+        """
+        effective, max_depth = self._depth_args(recursive, max_depth)
+        key = self._folder_key(path)
+        self._gate(Capability.LIST, key)
+        return self._list_files(key, effective, max_depth, pattern, strict)
+
+    def _list_files(
+        self, key: str, recursive: bool, max_depth: int | None, pattern: str | None, strict: bool
+    ) -> Iterator[FileInfo]:
+        if strict:
+            self._require_folder(key)
+        entries = self._iterate(
+            key, lambda: self._backend.list_files(key, recursive=recursive, max_depth=max_depth)
+        )
+        yield from self._filter_files(entries, key, max_depth, pattern)
+
+    def _require_folder(self, key: str) -> None:
+        if not self._call(key, self._backend.is_folder, key):
+            if self._call(key, self._backend.is_file, key):
+                raise InvalidPath("not a folder", path=key, backend=self._backend_name)
+            raise NotFound("folder not found", path=key, backend=self._backend_name)
+
+    def list_folders(
+        self, path: str = "", *, pattern: str | None = None, max_depth: int | None = None
+    ) -> Iterator[FolderEntry]:
+        """Subfolders of ``path``, depth first in ascending order; ``max_depth`` 0 (default)
+        gives the immediate ones. ``pattern`` filters names without pruning the walk."""
+        self._depth_args(False, max_depth)
+        key = self._folder_key(path)
+        self._gate(Capability.LIST, key)
+        return self._walk_folders(key, pattern, max_depth or 0)
+
+    def _walk_folders(self, key: str, pattern: str | None, max_depth: int) -> Iterator[FolderEntry]:
+        stack: list[tuple[Iterator[FolderEntry], int]] = [(self._folders_of(key), 0)]
+        while stack:
+            children, depth = stack[-1]
+            entry = next(children, None)
+            if entry is None:
+                stack.pop()
+                continue
+            if pattern is None or fnmatchcase(entry.name, pattern):
+                yield self._rebase(entry)
+            if depth < max_depth:
+                stack.append((self._folders_of(entry.path._key), depth + 1))
+
+    def _folders_of(self, key: str) -> Iterator[FolderEntry]:
+        return self._iterate(key, lambda: self._backend.list_folders(key))
+
+    def iter_children(self, path: str = "") -> Iterator[FileInfo | FolderEntry]:
+        """Files and folders directly in ``path``, in ascending order (folders as ``name/``)."""
+        key = self._folder_key(path)
+        self._gate(Capability.LIST, key)
+        return (
+            self._rebase(entry)  # type: ignore[type-var]
+            for entry in self._iterate(key, lambda: self._backend.iter_children(key))
+        )
+
+    def glob(self, pattern: str) -> Iterator[FileInfo]:
+        """Files matching ``pattern`` (``*``, ``?``, ``**``, ``[...]``), relative to the root."""
+        full = self._glob_key(pattern)
+        self._gate(Capability.GLOB, full)
+        return (
+            self._rebase(info)
+            for info in self._iterate(full, lambda: self._backend.glob(full))
+            if info.path._key.startswith(self._prefix)
+        )
+
+    # -- move and copy ----------------------------------------------------------------
+
+    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        """Move a file within the backend."""
+        self._transfer(Capability.MOVE, src, dst, overwrite)
+
+    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        """Copy a file within the backend."""
+        self._transfer(Capability.COPY, src, dst, overwrite)
+
+    def _transfer(self, capability: Capability, src: str, dst: str, overwrite: bool) -> None:
+        src_key, dst_key = self._file_key(src), self._file_key(dst)
+        self._gate(capability, src_key)
+        if src_key == dst_key:
+            self._same_path(src_key)
+            return
+        if self._needs_create_check(overwrite):
+            self._refuse_existing(dst_key)
+        method = self._backend.move if capability is Capability.MOVE else self._backend.copy
+        self._call(src_key, method, src_key, dst_key, overwrite=overwrite)
+
+    def _same_path(self, key: str) -> None:
+        """``move``/``copy`` onto itself: nothing to do for a file."""
+        if self._call(key, self._backend.is_file, key):
+            return
+        if self._call(key, self._backend.is_folder, key):
+            raise InvalidPath("source is a folder", path=key, backend=self._backend_name)
+        raise NotFound("source not found", path=key, backend=self._backend_name)
+
+    # -- metadata ---------------------------------------------------------------------
+
+    def get_file_info(self, path: str) -> FileInfo:
+        """Full metadata of a file."""
+        key = self._file_key(path)
+        if Capability.METADATA not in self._capabilities:
+            self._gate(Capability.METADATA, key)
+        try:
+            info = self._backend.get_file_info(key)
+        except RemoteStoreError:
+            raise
+        except Exception as exc:
+            raise self._map(exc, key) from exc
+        return self._rebase(info)
+
+    def head(self, path: str) -> WriteResult:
+        """File metadata as a :class:`WriteResult` (``source="sidecar"``), without reading it."""
+        info = self.get_file_info(path)
+        return WriteResult(
+            path=str(info.path),
+            size=info.size,
+            source="sidecar",
+            digest=info.digest,
+            etag=info.etag,
+            version_id=info.version_id,
+            last_modified=info.modified_at,
+            metadata=info.metadata,
+        )
+
+    def get_folder_info(self, path: str = "", *, max_depth: int | None = None) -> FolderInfo:
+        """File count and total size below a folder (all levels, or ``max_depth``)."""
+        self._depth_args(False, max_depth)
+        key = self._folder_key(path)
+        if max_depth is None:
+            self._gate(Capability.METADATA, key)
+            return self._rebase(self._call(key, self._backend.get_folder_info, key))
+        self._gate(Capability.LIST, key)
+        self._require_folder(key)
+        count = total = 0
+        newest = None
+        for info in self._list_files(key, max_depth > 0, max_depth, None, False):
+            count += 1
+            total += info.size
+            if info.modified_at is not None and (newest is None or info.modified_at > newest):
+                newest = info.modified_at
+        return self._rebase(FolderInfo(RemotePath._trusted(key), count, total, newest))
+
+    # -- lifecycle, scoping, naming ---------------------------------------------------
+
+    def ping(self) -> None:
+        """Raise a typed error when the backend is unreachable."""
+        self._call(None, self._backend.check_health)
+
+    def close(self) -> None:
+        """Close the backend if this store owns it."""
+        if self._owns:
+            self._call(None, self._backend.close)
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def child(self, subpath: str) -> Store:
+        """A store rooted at ``subpath`` below this one, sharing (not owning) the backend."""
+        key = self._file_key(subpath)
+        return type(self)._make_child(self, key)
+
+    def _make_child(self, key: str) -> Store:
+        return Store(self._backend, key, _owns=False)
+
+    def unwrap(self, type_hint: type[T]) -> T:
+        """The backend's native client of type ``type_hint`` (bypasses root scoping)."""
+        if isinstance(self._backend, type_hint):
+            return self._backend
+        unwrapped: T = self._call(None, self._backend.unwrap, type_hint)
+        return unwrapped
+
+    def resolve(self, key: str) -> ResolutionPlan:
+        """How ``key`` maps onto the backend; no I/O."""
+        full = self._folder_key(key)
+        return self._plan(key, self._call(full, self._backend.resolve, full))
+
+    def native_path(self, key: str) -> str:
+        """The backend-native path of a store key."""
+        full = self._folder_key(key)
+        return self._call(full, self._backend.native_path, full)
+
+    def to_key(self, path: str) -> str:
+        """The store key of a backend-native path; refuses paths outside the store root."""
+        return self._to_store_key(self._call(path, self._backend.to_key, path))
+
+    @property
+    def backend(self) -> Backend:
+        """The backend this store talks to."""
+        return self._backend
+
+    @property
+    def capabilities(self) -> Any:
+        """The backend's capability set."""
+        return self._capabilities
+
+
+class AtomicWriteContext(AbstractContextManager[BinaryIO]):
+    """What :meth:`Store.open_atomic` returns: a writable stream inside, a result after."""
+
+    def __init__(
+        self, store: Store, key: str, overwrite: bool, metadata: dict[str, str] | None
+    ) -> None:
+        self._store = store
+        self._key = key
+        self._overwrite = overwrite
+        self._metadata = metadata
+        self._inner: AbstractContextManager[IO[bytes]] | None = None
+        self._stream: IO[bytes] | None = None
+        self.result: WriteResult | None = None
+
+    def __enter__(self) -> BinaryIO:
+        store, key = self._store, self._key
+        if not self._overwrite and store._call(key, store._backend.is_file, key):
+            raise AlreadyExists("file exists", path=key, backend=store._backend_name)
+        options: dict[str, Any] = {"overwrite": self._overwrite}
+        if self._metadata:
+            options["metadata"] = self._metadata
+        self._inner = store._call(key, store._backend.open_atomic, key, **options)
+        self._stream = store._call(key, self._inner.__enter__)
+        return self._stream
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._inner is not None and self._stream is not None
+        store, key = self._store, self._key
+        size = _tell(self._stream) if exc_type is None else 0
+        store._call(key, self._inner.__exit__, exc_type, exc, traceback)
+        if exc_type is not None:
+            return
+        result = getattr(self._inner, "result", None)
+        if not isinstance(result, WriteResult):
+            result = WriteResult(path=key, size=size, metadata=self._metadata)
+        self.result = store._rebase_result(result)
+
+
+def _tell(stream: IO[bytes]) -> int:
+    try:
+        return stream.tell()
+    except (OSError, ValueError):
+        return 0

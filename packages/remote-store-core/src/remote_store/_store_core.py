@@ -1,0 +1,185 @@
+"""The Store logic that does no I/O, written once for :class:`Store` and ``AsyncStore``.
+
+Path normalisation and root scoping, capability gates, argument checks, rebasing of
+results onto the store root, and listing filters live here; the two store classes only
+add the calls to their backend.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
+from fnmatch import fnmatchcase
+from typing import Any, Generic, TypeVar
+
+from remote_store._capabilities import Capability, CapabilitySet, not_supported
+from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._path import RemotePath, check_key, normalize_key
+from remote_store._validation import check_content, check_max_depth, check_metadata
+from remote_store.errors import InvalidArgument, InvalidPath, RemoteStoreError
+
+__all__ = ["StoreCore"]
+
+B = TypeVar("B")
+Entry = TypeVar("Entry", FileInfo, FolderEntry, FolderInfo)
+
+_ROOT_SPELLINGS = ("", ".")
+
+
+class StoreCore(Generic[B]):
+    """Shared state and pure logic of a store over a backend of type ``B``."""
+
+    __slots__ = ("_backend", "_capabilities", "_owns", "_prefix", "_root")
+
+    def __init__(self, backend: B, root_path: str = "", *, _owns: bool = True) -> None:
+        if not hasattr(backend, "capabilities") or not hasattr(backend, "name"):
+            raise InvalidArgument(f"not a backend: {type(backend).__name__}")
+        self._backend = backend
+        self._capabilities: CapabilitySet = backend.capabilities
+        self._root = "" if root_path in (None, *_ROOT_SPELLINGS) else check_key(root_path)
+        self._prefix = self._root + "/" if self._root else ""
+        self._owns = _owns
+
+    # -- keys -------------------------------------------------------------------------
+
+    @property
+    def root_path(self) -> str:
+        """The store's root inside its backend (``""`` for the backend root)."""
+        return self._root
+
+    def _file_key(self, path: object) -> str:
+        """Backend key of a file path; the root is refused."""
+        if type(path) is str:
+            if path in _ROOT_SPELLINGS:
+                raise InvalidPath("path must not be empty or the store root", path=path)
+            return self._prefix + normalize_key(path)
+        if isinstance(path, RemotePath) and not path._key:
+            raise InvalidPath("path must not be empty or the store root", path=str(path))
+        return self._prefix + check_key(path)
+
+    def _folder_key(self, path: object) -> str:
+        """Backend key of a folder path; ``""`` and ``"."`` are the store root."""
+        if type(path) is str and path in _ROOT_SPELLINGS:
+            return self._root
+        if isinstance(path, RemotePath) and not path._key:
+            return self._root
+        return self._prefix + check_key(path)
+
+    def _relative(self, key: str) -> str:
+        """The store-relative form of a backend key."""
+        if not self._prefix:
+            return key
+        if key == self._root:
+            return ""
+        if key.startswith(self._prefix):
+            return key[len(self._prefix) :]
+        raise InvalidPath("path is not under the store root", path=key)
+
+    # -- gates and checks -------------------------------------------------------------
+
+    @property
+    def _backend_name(self) -> str:
+        return str(self._backend.name)  # type: ignore[attr-defined]
+
+    def supports(self, capability: Capability) -> bool:
+        """Whether the backend declares ``capability``."""
+        return capability in self._capabilities
+
+    def _gate(self, capability: Capability, path: str | None = None) -> None:
+        if capability not in self._capabilities:
+            raise not_supported(capability, self._capabilities, self._backend_name, path)
+
+    def _check_write(
+        self, path: object, content: object, metadata: Mapping[str, str] | None, gate: Capability
+    ) -> tuple[str, dict[str, str] | None]:
+        """Key and checked metadata of a write; every refusal happens before I/O."""
+        key = self._file_key(path)
+        checked = check_metadata(metadata)
+        if checked is not None:
+            self._gate(Capability.USER_METADATA, key)
+        self._gate(gate, key)
+        if content is not None:
+            check_content(content)
+        return key, checked
+
+    def _needs_create_check(self, overwrite: bool) -> bool:
+        """Whether the Store must check for an existing file (no native create-exclusive)."""
+        return not overwrite and Capability.EXCLUSIVE_CREATE not in self._capabilities
+
+    @staticmethod
+    def _depth_args(recursive: bool, max_depth: int | None) -> tuple[bool, int | None]:
+        check_max_depth(max_depth)
+        return (max_depth > 0 if max_depth is not None else recursive), max_depth
+
+    # -- rebasing ---------------------------------------------------------------------
+
+    def _rebase(self, entry: Entry) -> Entry:
+        if not self._prefix:
+            return entry
+        return dataclasses.replace(entry, path=RemotePath._trusted(self._relative(entry.path._key)))
+
+    def _rebase_result(self, result: WriteResult) -> WriteResult:
+        if not self._prefix:
+            return result
+        return dataclasses.replace(result, path=self._relative(str(result.path)))
+
+    def _filter_files(
+        self,
+        entries: Iterable[FileInfo],
+        folder_key: str,
+        max_depth: int | None,
+        pattern: str | None,
+    ) -> Iterator[FileInfo]:
+        """Depth limit (a safety net over the backend's pruning), pattern and rebasing."""
+        base = len(folder_key) + 1 if folder_key else 0
+        for info in entries:
+            if max_depth is not None and info.path._key.count("/", base) > max_depth:
+                continue
+            if pattern is not None and not fnmatchcase(info.name, pattern):
+                continue
+            yield self._rebase(info)
+
+    def _glob_key(self, pattern: str) -> str:
+        if not isinstance(pattern, str) or not pattern:
+            raise InvalidArgument("glob pattern must be a non-empty str")
+        parts = [p for p in pattern.replace("\\", "/").split("/") if p and p != "."]
+        if ".." in parts or "\x00" in pattern:
+            raise InvalidPath("glob pattern must not contain '..' or NUL", path=pattern)
+        return self._prefix + "/".join(parts)
+
+    def _plan(self, raw_key: str, plan: ResolutionPlan) -> ResolutionPlan:
+        return dataclasses.replace(plan, key=raw_key)
+
+    def _to_store_key(self, backend_key: str) -> str:
+        if not self._prefix:
+            return backend_key
+        if backend_key != self._root and not backend_key.startswith(self._prefix):
+            raise InvalidPath("native path is not under the store root", path=backend_key)
+        return self._relative(backend_key)
+
+    def _is_root(self, path: object) -> bool:
+        return self._folder_key(path) == self._root
+
+    # -- identity ---------------------------------------------------------------------
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._backend is other._backend and self._root == other._root
+
+    def __hash__(self) -> int:
+        return hash((id(self._backend), self._root))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(backend={self._backend_name!r}, root_path={self._root!r})"
+
+    def _map(self, exc: BaseException, key: str | None) -> RemoteStoreError:
+        if isinstance(exc, RemoteStoreError):
+            return exc
+        mapper: Any = getattr(self._backend, "map_error", None)
+        if mapper is None:
+            return RemoteStoreError(type(exc).__name__, path=key, backend=self._backend_name)
+        mapped = mapper(exc, key)
+        if not isinstance(mapped, RemoteStoreError):
+            return RemoteStoreError(type(exc).__name__, path=key, backend=self._backend_name)
+        return mapped

@@ -1,0 +1,230 @@
+"""MemoryBackend: files in a dict, folders kept explicitly (empty folders persist)."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from remote_store._backend import Backend, join_key, parent_key
+from remote_store._capabilities import Capability, CapabilitySet
+from remote_store._models import FileInfo, FolderEntry, WriteResult
+from remote_store._path import RemotePath
+from remote_store._streams import WritableContent, iter_content
+from remote_store.errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
+
+__all__ = ["MemoryBackend"]
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    data: bytes
+    modified_at: datetime
+    metadata: Mapping[str, str] | None
+
+
+class MemoryBackend(Backend):
+    """Process-local storage for tests and scratch data; thread-safe."""
+
+    CAPABILITIES = CapabilitySet(set(Capability) - {Capability.GLOB, Capability.LAZY_READ})
+
+    def __init__(self) -> None:
+        self._files: dict[str, _File] = {}
+        # folder key -> names of its children (files and folders); "" is the root
+        self._folders: dict[str, set[str]] = {"": set()}
+        self._lock = threading.RLock()
+
+    @property
+    def name(self) -> str:
+        return "memory"
+
+    # -- queries ----------------------------------------------------------------------
+
+    def exists(self, path: str) -> bool:
+        return path in self._files or path in self._folders
+
+    def is_file(self, path: str) -> bool:
+        return path in self._files
+
+    def is_folder(self, path: str) -> bool:
+        return path in self._folders
+
+    def _get(self, path: str) -> _File:
+        try:
+            return self._files[path]
+        except KeyError:
+            if path in self._folders:
+                raise InvalidPath("is a folder", path=path, backend="memory") from None
+            raise NotFound("file not found", path=path, backend="memory") from None
+
+    def read(self, path: str) -> BinaryIO:
+        return io.BytesIO(self._get(path).data)
+
+    def read_bytes(self, path: str) -> bytes:
+        try:
+            return self._files[path].data
+        except KeyError:
+            return self._get(path).data
+
+    def get_file_info(self, path: str) -> FileInfo:
+        entry = self._get(path)
+        return self._info(path, entry)
+
+    @staticmethod
+    def _info(path: str, entry: _File) -> FileInfo:
+        return FileInfo(
+            path=RemotePath._trusted(path),
+            name=path.rpartition("/")[2],
+            size=len(entry.data),
+            modified_at=entry.modified_at,
+            metadata=dict(entry.metadata) if entry.metadata else {},
+        )
+
+    # -- writes -----------------------------------------------------------------------
+
+    def write(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        data = content if type(content) is bytes else b"".join(iter_content(content))
+        now = datetime.now(UTC)
+        entry = _File(data, now, dict(metadata) if metadata else None)
+        with self._lock:
+            if path in self._folders:
+                raise InvalidPath("is a folder", path=path, backend="memory")
+            if not overwrite and path in self._files:
+                raise AlreadyExists("file exists", path=path, backend="memory")
+            self._ensure_parents(path)
+            self._files[path] = entry
+        return WriteResult(
+            path=path,
+            size=len(data),
+            source="native",
+            last_modified=now,
+            metadata=dict(metadata) if metadata else None,
+        )
+
+    write_atomic = write
+
+    def _ensure_parents(self, path: str) -> None:
+        """Create the folders above ``path``; refuse a file standing where a folder must be."""
+        parent, _, name = path.rpartition("/")
+        folder = self._folders.get(parent)
+        if folder is not None:
+            folder.add(name)
+            return
+        if parent in self._files:
+            raise InvalidPath("an ancestor is a file", path=path, backend="memory")
+        self._ensure_parents(parent)
+        self._folders[parent] = {name}
+
+    # -- deletes ----------------------------------------------------------------------
+
+    def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        with self._lock:
+            if path in self._folders:
+                raise InvalidPath("is a folder", path=path, backend="memory")
+            if self._files.pop(path, None) is None:
+                if missing_ok:
+                    return
+                raise NotFound("file not found", path=path, backend="memory")
+            self._folders[parent_key(path)].discard(path.rpartition("/")[2])
+
+    def delete_folder(
+        self, path: str, *, recursive: bool = False, missing_ok: bool = False
+    ) -> None:
+        with self._lock:
+            if path in self._files:
+                raise InvalidPath("is a file", path=path, backend="memory")
+            children = self._folders.get(path)
+            if children is None:
+                if missing_ok:
+                    return
+                raise NotFound("folder not found", path=path, backend="memory")
+            if children and not recursive:
+                raise DirectoryNotEmpty("folder is not empty", path=path, backend="memory")
+            self._remove_tree(path)
+            self._folders[parent_key(path)].discard(path.rpartition("/")[2])
+
+    def _remove_tree(self, folder: str) -> None:
+        for name in self._folders.pop(folder):
+            child = join_key(folder, name)
+            if child in self._folders:
+                self._remove_tree(child)
+            else:
+                self._files.pop(child, None)
+
+    # -- listings ---------------------------------------------------------------------
+
+    def _children(self, folder: str) -> list[tuple[str, bool]]:
+        """Sorted (key, is_folder) pairs of a folder, a snapshot taken under the lock."""
+        with self._lock:
+            names = self._folders.get(folder)
+            if names is None:
+                return []
+            pairs = [(join_key(folder, n), join_key(folder, n) in self._folders) for n in names]
+        pairs.sort(key=lambda pair: pair[0] + "/" if pair[1] else pair[0])
+        return pairs
+
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> Iterator[FileInfo]:
+        limit = max_depth if max_depth is not None else (-1 if recursive else 0)
+        yield from self._walk(path, limit)
+
+    def _walk(self, folder: str, limit: int) -> Iterator[FileInfo]:
+        for key, is_folder in self._children(folder):
+            if is_folder:
+                if limit != 0:
+                    yield from self._walk(key, limit - 1)
+                continue
+            entry = self._files.get(key)
+            if entry is not None:
+                yield self._info(key, entry)
+
+    def list_folders(self, path: str) -> Iterator[FolderEntry]:
+        for key, is_folder in self._children(path):
+            if is_folder:
+                yield FolderEntry(RemotePath._trusted(key), key.rpartition("/")[2])
+
+    def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
+        for key, is_folder in self._children(path):
+            if is_folder:
+                yield FolderEntry(RemotePath._trusted(key), key.rpartition("/")[2])
+                continue
+            entry = self._files.get(key)
+            if entry is not None:
+                yield self._info(key, entry)
+
+    # -- move and copy ----------------------------------------------------------------
+
+    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._relink(src, dst, overwrite, keep_source=False)
+
+    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._relink(src, dst, overwrite, keep_source=True)
+
+    def _relink(self, src: str, dst: str, overwrite: bool, *, keep_source: bool) -> None:
+        with self._lock:
+            entry = self._get(src)
+            if dst in self._folders:
+                raise InvalidPath("destination is a folder", path=dst, backend="memory")
+            if not overwrite and dst in self._files:
+                raise AlreadyExists("destination exists", path=dst, backend="memory")
+            self._ensure_parents(dst)
+            if keep_source:
+                entry = _File(entry.data, datetime.now(UTC), entry.metadata)
+            else:
+                del self._files[src]
+                self._folders[parent_key(src)].discard(src.rpartition("/")[2])
+            self._files[dst] = entry
+
+    def __repr__(self) -> str:
+        return "MemoryBackend()"

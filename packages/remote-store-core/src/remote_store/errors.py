@@ -1,0 +1,159 @@
+"""The typed errors of remote-store.
+
+Every failure a caller can see is a :class:`RemoteStoreError`. Where remote-store 0.27
+raised a builtin (``ValueError``, ``KeyError``, ``FileExistsError``), the error raised
+here subclasses that builtin as well, so existing ``except`` clauses keep working.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AlreadyExists",
+    "BackendUnavailable",
+    "BlobTooLarge",
+    "CapabilityNotSupported",
+    "ConfigError",
+    "DirectoryNotEmpty",
+    "InvalidArgument",
+    "InvalidMetadata",
+    "InvalidPath",
+    "LocalFileExists",
+    "NotFound",
+    "PermissionDenied",
+    "PreconditionFailed",
+    "RemoteStoreError",
+    "UnknownBackendType",
+    "UnknownStore",
+    "UnsetVariable",
+]
+
+
+class RemoteStoreError(Exception):
+    """Base class of every error raised by remote-store.
+
+    ``path`` and ``backend`` say where the error happened; ``retryable`` says whether
+    repeating an idempotent operation may succeed.
+    """
+
+    retryable: bool = False
+
+    def __init__(
+        self, message: str = "", *, path: str | None = None, backend: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.backend = backend
+
+    def __str__(self) -> str:
+        text = self.message
+        if self.path is not None:
+            text += f" | path={self.path!r}"
+        if self.backend is not None:
+            text += f" | backend={self.backend!r}"
+        return text
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), self.message, self.path, self.backend, self.__dict__))
+
+
+def _rebuild(
+    cls: type[RemoteStoreError],
+    message: str,
+    path: str | None,
+    backend: str | None,
+    state: dict[str, object],
+) -> RemoteStoreError:
+    error = cls.__new__(cls)
+    RemoteStoreError.__init__(error, message, path=path, backend=backend)
+    error.__dict__.update(state)
+    return error
+
+
+class NotFound(RemoteStoreError):
+    """The file or folder does not exist."""
+
+
+class AlreadyExists(RemoteStoreError):
+    """The target exists and ``overwrite=False`` was given."""
+
+
+class LocalFileExists(AlreadyExists, FileExistsError):
+    """A local destination file exists (``ext.transfer.download``); also a ``FileExistsError``."""
+
+    def __str__(self) -> str:
+        return RemoteStoreError.__str__(self)
+
+
+class PreconditionFailed(RemoteStoreError):
+    """A conditional write (``if_match``) found another version than the one expected."""
+
+
+class InvalidPath(RemoteStoreError):
+    """The path is malformed, escapes the root, or names the wrong kind of node."""
+
+
+class InvalidArgument(RemoteStoreError, ValueError):
+    """An argument has a bad value (also a ``ValueError``, as in 0.27)."""
+
+
+class InvalidMetadata(InvalidArgument):
+    """User metadata has the wrong shape or size."""
+
+
+class BlobTooLarge(InvalidArgument):
+    """Content exceeds the backend's size limit; nothing was written."""
+
+
+class CapabilityNotSupported(RemoteStoreError):
+    """The backend does not declare the capability the operation needs.
+
+    Raised before any I/O. ``capability`` is the capability's string value.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        capability: str = "",
+        path: str | None = None,
+        backend: str | None = None,
+    ) -> None:
+        super().__init__(message, path=path, backend=backend)
+        self.capability = capability
+
+
+class BackendUnavailable(RemoteStoreError):
+    """The backend cannot be reached (network, service down, timeout)."""
+
+    retryable = True
+
+
+class PermissionDenied(RemoteStoreError):
+    """The caller lacks access rights."""
+
+
+class DirectoryNotEmpty(RemoteStoreError):
+    """The folder is not empty and the operation needs it to be."""
+
+
+class ConfigError(RemoteStoreError, ValueError):
+    """A configuration is invalid (also a ``ValueError``, as in 0.27)."""
+
+
+class UnknownStore(ConfigError, KeyError):
+    """No store profile has that name (also a ``KeyError``, as in 0.27)."""
+
+    def __str__(self) -> str:
+        return RemoteStoreError.__str__(self)
+
+
+class UnsetVariable(ConfigError, KeyError):
+    """A ``${VAR}`` placeholder names an unset variable (also a ``KeyError``)."""
+
+    def __str__(self) -> str:
+        return RemoteStoreError.__str__(self)
+
+
+class UnknownBackendType(ConfigError):
+    """No installed distribution provides the backend type."""
