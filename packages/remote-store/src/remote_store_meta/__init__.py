@@ -1,0 +1,1 @@
+"""Marker module of the ``remote-store`` meta distribution; import ``remote_store``."""
