@@ -1,0 +1,227 @@
+"""The isolation matrix: every distribution built, installed alone, tested alone.
+
+For one distribution: build the wheels of this repository (hatchling, through ``uv build``),
+create a fresh virtual environment, install the distribution's wheel with its ``test``
+extra and, for its dependencies that live in this repository, *their built wheels* (never
+the package index, which holds an unrelated ``remote-store`` lineage), then run the
+distribution's own tests against the installed wheel (not the source tree).
+
+    python tools/matrix.py build              # wheels + sdists of every distribution into dist/
+    python tools/matrix.py check              # metadata and README rendering (twine check)
+    python tools/matrix.py test NAME|PATH...  # isolate and test some distributions
+    python tools/matrix.py all                # build, check, test every one; report all
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+import venv
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist"
+ENVS = ROOT / ".matrix"
+OWN_PREFIX = "remote-store"
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One distribution of this repository."""
+
+    name: str
+    path: Path
+
+    @property
+    def wheel_stem(self) -> str:
+        return self.name.replace("-", "_")
+
+    def requirements(self, extra: str | None = None) -> list[str]:
+        project = tomllib.loads((self.path / "pyproject.toml").read_text())["project"]
+        deps = list(project.get("dependencies", []))
+        if extra:
+            deps += project.get("optional-dependencies", {}).get(extra, [])
+        return deps
+
+
+def discover(extra_roots: list[Path] | None = None) -> dict[str, Distribution]:
+    """Every distribution: packages/*, conformance, conformance/examples/*."""
+    candidates = [*sorted((ROOT / "packages").glob("*")), ROOT / "conformance"]
+    candidates += sorted((ROOT / "conformance" / "examples").glob("*"))
+    candidates += extra_roots or []
+    found = {}
+    for path in candidates:
+        pyproject = path / "pyproject.toml"
+        if pyproject.is_file():
+            name = tomllib.loads(pyproject.read_text())["project"]["name"]
+            found[name] = Distribution(name, path)
+    return found
+
+
+def _requirement_name(requirement: str) -> str:
+    match = re.match(r"\s*([A-Za-z0-9._-]+)", requirement)
+    return match.group(1).lower().replace("_", "-") if match else ""
+
+
+def own_closure(dist: Distribution, known: dict[str, Distribution]) -> list[Distribution]:
+    """``dist`` and every distribution of this repo it needs (with test extras), in order."""
+    order: list[Distribution] = []
+
+    def visit(item: Distribution, extra: str | None) -> None:
+        if item in order:
+            return
+        order.append(item)
+        for requirement in item.requirements(extra):
+            name = _requirement_name(requirement)
+            if name.startswith(OWN_PREFIX):
+                if name not in known:
+                    raise SystemExit(f"{item.name} needs {name}, which this repository lacks")
+                visit(known[name], None)
+
+    visit(dist, "test")
+    return order
+
+
+def run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.run(cmd, check=True, text=True, **kwargs)  # type: ignore[call-overload]
+
+
+def uv() -> str:
+    found = shutil.which("uv")
+    if not found:
+        raise SystemExit("uv is needed (pip install uv)")
+    return found
+
+
+def build(dists: list[Distribution]) -> None:
+    """Wheel and sdist of each distribution into dist/."""
+    DIST.mkdir(exist_ok=True)
+    for dist in dists:
+        for old in DIST.glob(f"{dist.wheel_stem}-*"):
+            old.unlink()
+        run([uv(), "build", "--quiet", "--sdist", "--wheel", "--out-dir", str(DIST), str(dist.path)])
+
+
+def wheel_of(dist: Distribution) -> Path:
+    wheels = sorted(DIST.glob(f"{dist.wheel_stem}-*.whl"))
+    if not wheels:
+        raise SystemExit(f"no wheel for {dist.name} in {DIST}: run build first")
+    return wheels[-1]
+
+
+def check(dists: list[Distribution]) -> None:
+    """twine check every artifact (metadata, README rendering)."""
+    artifacts = [str(p) for d in dists for p in DIST.glob(f"{d.wheel_stem}-*")]
+    run([uv(), "tool", "run", "--quiet", "twine", "check", "--strict", *artifacts])
+
+
+def test(dist: Distribution, known: dict[str, Distribution], pytest_args: list[str]) -> None:
+    """Fresh environment, the wheels only, the distribution's own tests."""
+    env = ENVS / dist.name
+    if env.exists():
+        shutil.rmtree(env)
+    venv.create(env, with_pip=False)
+    python = str(env / "bin" / "python")
+    closure = own_closure(dist, known)
+    requirements = [f"{wheel_of(dist)}[test]"] + [str(wheel_of(d)) for d in closure[1:]]
+    requirements.append("pytest-timeout>=2.3")  # a hang fails the run instead of stalling it
+    run([uv(), "pip", "install", "--quiet", "--python", python, *requirements])
+    verify_provenance(python, closure)
+    tests = dist.path / "tests"
+    if not tests.is_dir():
+        raise SystemExit(f"{dist.name} has no tests/ folder")
+    workdir = ENVS / f"{dist.name}-run"
+    workdir.mkdir(exist_ok=True)
+    run(
+        [python, "-m", "pytest", "-p", "no:cacheprovider", "--import-mode=importlib",
+         "--rootdir", str(dist.path), "-c", str(ROOT / "tools" / "matrix-pytest.ini"),
+         str(tests), *pytest_args],
+        cwd=workdir,
+    )
+
+
+def verify_provenance(python: str, closure: list[Distribution]) -> None:
+    """Every installed remote-store* distribution must be one of our built wheels."""
+    probe = (
+        "import json, importlib.metadata as m\n"
+        "out = {}\n"
+        "for d in m.distributions():\n"
+        "    n = (d.metadata['Name'] or '').lower()\n"
+        f"    if n.startswith({OWN_PREFIX!r}):\n"
+        "        out[n] = d.read_text('direct_url.json')\n"
+        "print(json.dumps(out))\n"
+    )
+    installed = json.loads(subprocess.run([python, "-c", probe], check=True, text=True,
+                                          capture_output=True).stdout)
+    expected = {d.name for d in closure}
+    for name, direct_url in installed.items():
+        if name not in expected:
+            raise SystemExit(f"unexpected distribution {name} installed (from the index?)")
+        if not direct_url or str(DIST) not in direct_url:
+            raise SystemExit(f"{name} was not installed from this repository's wheels")
+
+
+def select(names: list[str], known: dict[str, Distribution]) -> list[Distribution]:
+    chosen = []
+    for name in names:
+        if name in known:
+            chosen.append(known[name])
+            continue
+        path = (ROOT / name).resolve() if not os.path.isabs(name) else Path(name)
+        match = [d for d in known.values() if d.path.resolve() == path]
+        if not match and (path / "pyproject.toml").is_file():
+            extra = discover([path])
+            match = [d for d in extra.values() if d.path.resolve() == path]
+            known.update(extra)
+        if not match:
+            raise SystemExit(f"unknown distribution {name!r}")
+        chosen.extend(match)
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["build", "check", "test", "all"])
+    parser.add_argument("names", nargs="*")
+    parser.add_argument("--pytest-args", default="", help="extra pytest arguments (one string)")
+    args = parser.parse_args(argv)
+    known = discover()
+    dists = select(args.names, known) if args.names else list(known.values())
+    pytest_args = args.pytest_args.split()
+    if args.command == "build":
+        build(dists)
+        return 0
+    if args.command == "check":
+        check(dists)
+        return 0
+    if args.command == "test":
+        for dist in dists:
+            test(dist, known, pytest_args)
+        return 0
+    build(list(known.values()))
+    check(list(known.values()))
+    results: dict[str, tuple[str, float]] = {}
+    for dist in dists:
+        started = time.monotonic()
+        try:
+            test(dist, known, pytest_args)
+            results[dist.name] = ("ok", time.monotonic() - started)
+        except (subprocess.CalledProcessError, SystemExit) as exc:
+            results[dist.name] = (f"FAILED ({exc})", time.monotonic() - started)
+    print("\nisolation matrix:")
+    for name, (status, seconds) in results.items():
+        print(f"  {name:32} {status:10} {seconds:6.1f}s")
+    return 0 if all(status == "ok" for status, _ in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
