@@ -1,0 +1,48 @@
+"""The isolation matrix catches what an editable workspace hides."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from remote_store_conformance.servers import server_missing
+
+ROOT = Path(__file__).resolve().parents[2]
+MATRIX = ROOT / "tools" / "matrix.py"
+
+
+def _matrix(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(MATRIX), *args], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+
+
+@pytest.fixture(scope="module")
+def uv_available() -> None:
+    if shutil.which("uv") is None:
+        server_missing("uv is not installed")
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("uv_available")
+def test_matrix_fails_a_plugin_with_an_undeclared_dependency() -> None:
+    broken = "tools/tests/broken-plugin"
+    build = _matrix("build", "remote-store-core", broken)
+    assert build.returncode == 0, build.stdout + build.stderr
+    result = _matrix("test", broken)
+    assert result.returncode != 0
+    assert "No module named 'yaml'" in result.stdout + result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("uv_available")
+def test_matrix_installs_only_wheels_built_from_this_repository() -> None:
+    build = _matrix("build", "remote-store-core")
+    assert build.returncode == 0, build.stdout + build.stderr
+    result = _matrix("test", "remote-store-core", "--pytest-args=-q -k test_paths")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "passed" in result.stdout
