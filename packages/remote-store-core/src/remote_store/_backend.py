@@ -48,6 +48,7 @@ _ERRNO_ERRORS: dict[int, type[RemoteStoreError]] = {
     errno.ENOTDIR: InvalidPath,
     errno.ENOTEMPTY: DirectoryNotEmpty,
     errno.ENAMETOOLONG: InvalidPath,
+    errno.ELOOP: InvalidPath,
     errno.ETIMEDOUT: BackendUnavailable,
     errno.ECONNREFUSED: BackendUnavailable,
     errno.ECONNRESET: BackendUnavailable,

@@ -85,8 +85,10 @@ class LocalBackend(Backend):
     def _check_fd(self, key: str, fd: int) -> None:
         """Refuse an opened file that lies outside the root; closes ``fd`` when refusing."""
         if _FD_LINKS is None:
-            return
-        if not self._inside(os.readlink(_FD_LINKS + str(fd))):
+            real = os.path.realpath(self._native(key))
+        else:
+            real = os.readlink(_FD_LINKS + str(fd))
+        if not self._inside(real):
             os.close(fd)
             raise InvalidPath("path escapes the store root", path=key, backend="local")
 
@@ -200,14 +202,53 @@ class LocalBackend(Backend):
         return _TempFile(self, key, durable=durable, overwrite=None)
 
     def _make_parents(self, key: str) -> str:
-        """Create the target's folder (checked against the root); return its native path."""
+        """Prepare a write to ``key``; return the native path of its folder.
+
+        Refuses, before anything is created, a folder that resolves outside the root and a
+        target that is a symlink leading outside it; then creates the missing folders.
+        """
         folder = self._native(parent_key(key))
+        if not self._folder_inside(key, folder):
+            if not self._inside(os.path.realpath(folder)):
+                raise InvalidPath("path escapes the store root", path=key, backend="local")
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                raise InvalidPath("an ancestor is a file", path=key, backend="local") from None
+            self._check_real(key, folder)
+        target = self._native(key)
         try:
-            os.makedirs(folder, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise InvalidPath("an ancestor is a file", path=key, backend="local") from None
-        self._check_real(key, folder)
+            is_link = stat.S_ISLNK(os.lstat(target).st_mode)
+        except FileNotFoundError:
+            is_link = False
+        if is_link:
+            self._check_real(key, target)
         return folder
+
+    def _folder_inside(self, key: str, folder: str) -> bool:
+        """Whether ``folder`` exists as a folder inside the root; ``False`` when missing.
+
+        Raises :class:`InvalidPath` when it resolves outside the root or an ancestor is a file.
+        """
+        if not (_O_PATH and _FD_LINKS is not None):
+            if not os.path.isdir(folder):
+                if os.path.lexists(folder) and not os.path.isdir(folder):
+                    raise InvalidPath("an ancestor is a file", path=key, backend="local")
+                return False
+            self._check_real(key, folder)
+            return True
+        try:
+            fd = os.open(folder, _O_PATH | os.O_DIRECTORY)
+        except FileNotFoundError:
+            return False
+        except NotADirectoryError:
+            raise InvalidPath("an ancestor is a file", path=key, backend="local") from None
+        try:
+            if not self._inside(os.readlink(_FD_LINKS + str(fd))):
+                raise InvalidPath("path escapes the store root", path=key, backend="local")
+        finally:
+            os.close(fd)
+        return True
 
     def _publish(self, temp: str, key: str, overwrite: bool) -> None:
         """Move a finished temporary file onto ``key``: create-only or replace."""
@@ -215,8 +256,10 @@ class LocalBackend(Backend):
         if overwrite:
             try:
                 os.replace(temp, target)
-            except IsADirectoryError:
-                raise InvalidPath("target is a folder", path=key, backend="local") from None
+            except OSError:
+                if os.path.isdir(target):
+                    raise InvalidPath("target is a folder", path=key, backend="local") from None
+                raise
             return
         try:
             os.link(temp, target)
@@ -342,6 +385,7 @@ class LocalBackend(Backend):
         with self._temp_for(dst, durable=False) as temp:
             with open(source, "rb") as stream:
                 copy_stream(stream, temp.stream)
+            temp.stream.flush()  # before copystat, or the flush would reset the mtime
             shutil.copystat(source, temp.name)
             temp.publish(overwrite)
 
