@@ -1,15 +1,79 @@
-"""Secret values that never show in a repr, a log line, an exception or a pickle."""
+"""Secret values that never show in a repr, a log line, an exception or a pickle.
+
+Three things live here:
+
+* :class:`Secret`, the wrapper backends receive for credentials (they call :func:`reveal`);
+* the wrapping rules for configuration options (:func:`is_secret_key`, :func:`wrap_secrets`);
+* the masking of text and log records (:func:`redact_text`, :class:`SecretRedactionFilter`).
+
+Every :class:`Secret` remembers its value (4 characters or longer) in a process-wide set
+so that the value is masked wherever it shows up in a log record of remote-store, even
+when some code revealed it into a plain message.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["Secret", "SecretRedactionFilter", "redact_text", "reveal"]
+__all__ = [
+    "NON_SECRET_KEYS",
+    "SECRET_KEY_PATTERNS",
+    "Secret",
+    "SecretRedactionFilter",
+    "is_secret_key",
+    "redact_text",
+    "reveal",
+    "wrap_secrets",
+]
 
 _MASK = "***"
 _URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
+
+#: Substrings that make an option key secret (compared in lower case).
+SECRET_KEY_PATTERNS: tuple[str, ...] = (
+    "secret",
+    "password",
+    "passwd",
+    "token",
+    "key",
+    "credential",
+    "connection_string",
+)
+
+#: Keys that match a pattern but name something public: paths, identifiers of columns,
+#: public keys and host keys. Compared in lower case.
+NON_SECRET_KEYS: frozenset[str] = frozenset(
+    {
+        "key_filename",
+        "key_file",
+        "key_path",
+        "keyfile",
+        "public_key",
+        "public_keys",
+        "host_key",
+        "host_keys",
+        "known_hosts",
+        "known_host_keys",
+        "key_prefix",
+        "key_column",
+        "primary_key",
+        "partition_key",
+        "sort_key",
+        "token_url",
+        "token_endpoint",
+    }
+)
+
+#: Key suffixes that name a location, not a value: ``ssl_key_file``, ``credentials_path``.
+_NON_SECRET_SUFFIXES: tuple[str, ...] = ("_filename", "_file", "_path", "_dir", "_url", "_endpoint")
+
+_MIN_KNOWN_LENGTH = 4
+_known_lock = threading.Lock()
+_known_values: set[str] = set()
 
 
 class Secret:
@@ -23,6 +87,7 @@ class Secret:
         if not isinstance(value, str):
             raise TypeError(f"Secret wraps a str, not {type(value).__name__}")
         object.__setattr__(self, "_value", value)
+        _remember(value)
 
     def reveal(self) -> str:
         """The secret value."""
@@ -66,27 +131,147 @@ def reveal(value: str | Secret | None) -> str | None:
     return value
 
 
+# -- which options are secret ---------------------------------------------------------
+
+
+def is_secret_key(key: str) -> bool:
+    """Whether an option named ``key`` holds a credential (see the module's rules)."""
+    name = key.lower()
+    if name in NON_SECRET_KEYS or name.endswith(_NON_SECRET_SUFFIXES):
+        return False
+    return any(pattern in name for pattern in SECRET_KEY_PATTERNS)
+
+
+def is_headers_key(key: str) -> bool:
+    """Whether ``key`` names a table of HTTP headers (``headers``, ``extra_headers``)."""
+    name = key.lower()
+    return name == "headers" or name.endswith("_headers")
+
+
+def has_url_userinfo(text: str) -> bool:
+    """Whether ``text`` contains a URL with credentials (``scheme://user:pass@host``)."""
+    return _URL_USERINFO.search(text) is not None
+
+
+def wrap_secrets(options: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``options`` with every secret string wrapped in :class:`Secret`.
+
+    A string is secret when its key matches :func:`is_secret_key`, when it is a value of a
+    headers table, when it sits anywhere inside a table or list under a secret key, or
+    when it is a URL with userinfo. Nested tables and lists are walked recursively;
+    existing :class:`Secret` values stay as they are.
+    """
+    return {key: _wrap(value, _key_is_secret(key)) for key, value in options.items()}
+
+
+def _key_is_secret(key: object) -> bool:
+    return isinstance(key, str) and (is_secret_key(key) or is_headers_key(key))
+
+
+def _wrap(value: Any, secret: bool) -> Any:
+    if isinstance(value, str):
+        return Secret(value) if secret or has_url_userinfo(value) else value
+    if isinstance(value, Mapping):
+        return {k: _wrap(v, secret or _key_is_secret(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_wrap(item, secret) for item in value)
+    return value
+
+
+# -- masking text and log records -----------------------------------------------------
+
+
+def _remember(value: str) -> None:
+    if len(value) >= _MIN_KNOWN_LENGTH and value != _MASK:
+        with _known_lock:
+            _known_values.add(value)
+
+
 def redact_text(text: str) -> str:
-    """Mask the userinfo of URLs (``scheme://user:pass@host`` -> ``scheme://***@host``)."""
-    return _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{_MASK}@", text)
+    """Mask URL userinfo (``scheme://***@host``) and every known :class:`Secret` value."""
+    text = _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{_MASK}@", text)
+    with _known_lock:
+        known = sorted(_known_values, key=len, reverse=True)
+    for value in known:
+        if value in text:
+            text = text.replace(value, _MASK)
+    return text
+
+
+def redact_value(value: Any) -> Any:
+    """``value`` with secrets masked, for reprs: Secrets and strings masked recursively."""
+    if isinstance(value, Secret):
+        return value
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return {k: redact_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact_value(item) for item in value)
+    return value
+
+
+def redact_record(record: logging.LogRecord) -> None:
+    """Mask a log record in place: its message, its arguments and its traceback text."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string: mask what is there
+        message = f"{record.msg} {record.args!r}"
+    record.msg = redact_text(message)
+    record.args = None
+    if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
+        record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+    if record.exc_text:
+        record.exc_text = redact_text(record.exc_text)
+    if record.stack_info:
+        record.stack_info = redact_text(record.stack_info)
 
 
 class SecretRedactionFilter(logging.Filter):
-    """A logging filter that masks :class:`Secret` arguments and URL credentials."""
+    """A logging filter that masks Secrets, URL credentials and known secret values.
+
+    Attach it to a handler (or a logger) of your own; remote-store's loggers are masked
+    already (see :func:`install_default_redaction`).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, dict):
-            record.args = {k: _mask_arg(v) for k, v in record.args.items()}
-        elif isinstance(record.args, tuple):
-            record.args = tuple(_mask_arg(a) for a in record.args)
-        if isinstance(record.msg, str):
-            record.msg = redact_text(record.msg)
+        redact_record(record)
         return True
 
 
-def _mask_arg(value: object) -> object:
-    if isinstance(value, Secret):
-        return _MASK
-    if isinstance(value, str):
-        return redact_text(value)
-    return value
+# -- redaction on by default for remote-store's loggers -------------------------------
+
+_factory_lock = threading.Lock()
+_installed = False
+
+
+def _is_remote_store_logger(name: str) -> bool:
+    return name == "remote_store" or name.startswith(("remote_store.", "remote_store_"))
+
+
+def install_default_redaction() -> None:
+    """Mask every record created by a ``remote_store*`` logger (idempotent).
+
+    A filter on the ``remote_store`` logger would not see records of its children
+    (logger filters do not apply to propagated records), so the masking wraps the
+    process's log-record factory and touches only records of remote-store's loggers:
+    ``remote_store``, ``remote_store.*`` and the plugins' ``remote_store_*``.
+    """
+    global _installed
+    with _factory_lock:
+        if _installed:
+            return
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            if _is_remote_store_logger(record.name):
+                redact_record(record)
+            return record
+
+        logging.setLogRecordFactory(factory)
+        logging.getLogger("remote_store").addFilter(SecretRedactionFilter())
+        _installed = True
+
+
+install_default_redaction()
