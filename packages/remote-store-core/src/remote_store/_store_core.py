@@ -18,12 +18,48 @@ from remote_store._path import RemotePath, check_key, normalize_key
 from remote_store._validation import check_content, check_max_depth, check_metadata
 from remote_store.errors import InvalidArgument, InvalidPath, RemoteStoreError
 
-__all__ = ["StoreCore"]
+__all__ = ["FolderTally", "StoreCore", "head_result"]
 
 B = TypeVar("B")
 Entry = TypeVar("Entry", FileInfo, FolderEntry, FolderInfo)
 
 _ROOT_SPELLINGS = ("", ".")
+
+
+class FolderTally:
+    """Count, total size and newest time of files fed one by one (``get_folder_info``)."""
+
+    __slots__ = ("count", "newest", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0
+        self.newest: Any = None
+
+    def add(self, info: FileInfo) -> None:
+        """Account for one file."""
+        self.count += 1
+        self.total += info.size
+        if info.modified_at is not None and (self.newest is None or info.modified_at > self.newest):
+            self.newest = info.modified_at
+
+    def result(self, key: str) -> FolderInfo:
+        """The :class:`FolderInfo` of the folder at backend ``key``."""
+        return FolderInfo(RemotePath._trusted(key), self.count, self.total, self.newest)
+
+
+def head_result(info: FileInfo) -> WriteResult:
+    """A file's metadata as the ``WriteResult`` that ``head`` returns (``source="sidecar"``)."""
+    return WriteResult(
+        path=str(info.path),
+        size=info.size,
+        source="sidecar",
+        digest=info.digest,
+        etag=info.etag,
+        version_id=info.version_id,
+        last_modified=info.modified_at,
+        metadata=info.metadata,
+    )
 
 
 class StoreCore(Generic[B]):
