@@ -1,0 +1,218 @@
+"""The AsyncBackend ABC: the async mirror of :class:`remote_store.Backend`.
+
+Same keys, same models, same errors, same capability rules as the sync ABC. Only
+:attr:`name`, :meth:`read` and :meth:`get_file_info` are abstract; every other method
+has a default derived from the primitives or refusing with ``CapabilityNotSupported``.
+
+``read`` and the listings are plain methods returning async iterators, so a backend may
+check the path eagerly and fetch lazily. Writes take :data:`AsyncWritableContent`
+(``bytes`` or an async iterator of chunks) and must not leave a partial file when the
+iterator raises or the task is cancelled.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, ClassVar, TypeVar
+
+from remote_store._backend import Backend, _order_key
+from remote_store._capabilities import Capability, CapabilitySet, not_supported
+from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._path import RemotePath
+from remote_store.aio._content import AsyncWritableContent
+from remote_store.errors import CapabilityNotSupported, InvalidPath, NotFound, RemoteStoreError
+
+__all__ = ["AsyncBackend"]
+
+T = TypeVar("T")
+
+
+class AsyncBackend(abc.ABC):
+    """Base class of every asynchronous storage backend."""
+
+    #: Everything this class can do; ``capabilities`` may narrow it per instance.
+    CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet()
+
+    @property
+    @abc.abstractmethod
+    def name(self) -> str:
+        """The backend's type name, for example ``"memory"``."""
+
+    @property
+    def capabilities(self) -> CapabilitySet:
+        """What this instance can do (defaults to the class's ``CAPABILITIES``)."""
+        return type(self).CAPABILITIES
+
+    def _refuse(self, capability: Capability, path: str | None = None) -> CapabilityNotSupported:
+        return not_supported(capability, self.capabilities, self.name, path)
+
+    # -- the primitives ---------------------------------------------------------------
+
+    @abc.abstractmethod
+    def read(self, path: str) -> AsyncIterator[bytes]:
+        """The file's content as an async iterator of non-empty chunks."""
+
+    @abc.abstractmethod
+    async def get_file_info(self, path: str) -> FileInfo:
+        """Metadata of the file; :class:`NotFound` if missing, :class:`InvalidPath` if a folder."""
+
+    async def write(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Create or replace a file, creating parents as needed."""
+        raise self._refuse(Capability.WRITE, path)
+
+    async def write_atomic(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Write so that readers see the old file or the whole new one, never a part."""
+        raise self._refuse(Capability.ATOMIC_WRITE, path)
+
+    async def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        """Remove a file."""
+        raise self._refuse(Capability.DELETE, path)
+
+    async def delete_folder(
+        self, path: str, *, recursive: bool = False, missing_ok: bool = False
+    ) -> None:
+        """Remove a folder; only an empty one unless ``recursive``."""
+        raise self._refuse(Capability.DELETE, path)
+
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> AsyncIterator[FileInfo]:
+        """Files under ``path`` in ascending key order (a folder sorts as ``name/``)."""
+        raise self._refuse(Capability.LIST, path)
+
+    def list_folders(self, path: str) -> AsyncIterator[FolderEntry]:
+        """Immediate subfolders of ``path`` in ascending order."""
+        raise self._refuse(Capability.LIST, path)
+
+    def glob(self, pattern: str) -> AsyncIterator[FileInfo]:
+        """Files matching a glob pattern (``*``, ``?``, ``**``)."""
+        raise self._refuse(Capability.GLOB, pattern)
+
+    # -- derived operations with generic defaults -------------------------------------
+
+    async def is_file(self, path: str) -> bool:
+        """Whether ``path`` is a file (never raises for a missing path)."""
+        if path == "":
+            return False
+        try:
+            await self.get_file_info(path)
+        except (NotFound, InvalidPath):
+            return False
+        return True
+
+    async def is_folder(self, path: str) -> bool:
+        """Whether ``path`` is a folder; the root always is."""
+        if path == "":
+            return True
+        if Capability.LIST not in self.capabilities:
+            return False
+        try:
+            async for _ in self.iter_children(path):
+                return True
+        except (NotFound, InvalidPath):
+            return False
+        return False
+
+    async def exists(self, path: str) -> bool:
+        """Whether ``path`` is a file or a folder."""
+        return await self.is_file(path) or await self.is_folder(path)
+
+    async def read_bytes(self, path: str) -> bytes:
+        """The whole file in memory."""
+        return b"".join([chunk async for chunk in self.read(path)])
+
+    async def iter_children(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
+        """Files and folders directly in ``path``, in ascending order."""
+        entries: list[FileInfo | FolderEntry] = [f async for f in self.list_files(path)]
+        entries.extend([f async for f in self.list_folders(path)])
+        entries.sort(key=_order_key)
+        for entry in entries:
+            yield entry
+
+    async def get_folder_info(self, path: str) -> FolderInfo:
+        """Count and total size of every file below ``path``."""
+        if not await self.is_folder(path):
+            if await self.is_file(path):
+                raise InvalidPath("not a folder", path=path, backend=self.name)
+            raise NotFound("folder not found", path=path, backend=self.name)
+        count = total = 0
+        newest = None
+        async for info in self.list_files(path, recursive=True):
+            count += 1
+            total += info.size
+            if info.modified_at is not None and (newest is None or info.modified_at > newest):
+                newest = info.modified_at
+        return FolderInfo(RemotePath.from_backend_path(path), count, total, newest)
+
+    async def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        """Copy a file by streaming it through the client, keeping its user metadata."""
+        if Capability.COPY not in self.capabilities:
+            raise self._refuse(Capability.COPY, src)
+        await self._copy_through_client(src, dst, overwrite)
+
+    async def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        """Move a file: copy, then delete the source only once the copy has succeeded."""
+        if Capability.MOVE not in self.capabilities:
+            raise self._refuse(Capability.MOVE, src)
+        await self._copy_through_client(src, dst, overwrite)
+        await self.delete(src)
+
+    async def _copy_through_client(self, src: str, dst: str, overwrite: bool) -> None:
+        info = await self.get_file_info(src)
+        metadata = info.metadata if Capability.USER_METADATA in self.capabilities else None
+        await self.write(dst, self.read(src), overwrite=overwrite, metadata=metadata or None)
+
+    # -- errors, naming, health, lifecycle --------------------------------------------
+
+    def map_error(self, exc: BaseException, path: str | None = None) -> RemoteStoreError:
+        """Turn a native exception into a typed error (same defaults as the sync ABC)."""
+        # The sync ABC's classifier reads nothing but ``self.name``: reuse it, don't copy it.
+        mapped: RemoteStoreError = Backend.map_error(self, exc, path)  # type: ignore[arg-type]
+        return mapped
+
+    def to_key(self, native_path: str) -> str:
+        """The backend key for a native path (inverse of :meth:`native_path`)."""
+        return native_path
+
+    def native_path(self, path: str) -> str:
+        """The native path of a backend key."""
+        return path
+
+    def resolve(self, path: str) -> ResolutionPlan:
+        """How ``path`` maps onto the backend; no I/O."""
+        return ResolutionPlan(self.name, self.name, path, self.native_path(path), {})
+
+    async def check_health(self) -> None:
+        """Raise a :class:`RemoteStoreError` when the backend is unusable."""
+
+    async def aclose(self) -> None:
+        """Release connections and other resources."""
+
+    def unwrap(self, type_hint: type[T]) -> T:
+        """The native client of type ``type_hint``, when the backend has one."""
+        raise CapabilityNotSupported(
+            f"{self.name} backend offers no native handle of type {type_hint.__name__}",
+            capability="unwrap",
+            backend=self.name,
+        )
+
+    async def __aenter__(self: Any) -> Any:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()

@@ -1,0 +1,260 @@
+"""SyncBackendAdapter: any sync :class:`Backend` used from async code via worker threads.
+
+* Short calls (stat, delete, a chunk of a read, a page of a listing) run in one pool.
+  They never wait on the event loop, so they always finish.
+* A streamed write holds a thread of a second pool for its whole length: the sync
+  ``write`` reads a :class:`ChannelReader` that the calling task feeds chunk by chunk.
+  Keeping the two pools apart means a write whose source is a read through the same
+  adapter cannot starve that read of threads.
+* Reads and listings stream: a chunk or a page at a time, never the whole thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
+from typing import Any, BinaryIO, TypeVar
+
+from remote_store._backend import Backend
+from remote_store._capabilities import CapabilitySet
+from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._streams import CHUNK_SIZE
+from remote_store.aio._backend import AsyncBackend
+from remote_store.aio._channel import ChannelReader, ChunkChannel
+from remote_store.aio._content import AsyncWritableContent, aiter_content
+from remote_store.errors import RemoteStoreError
+
+__all__ = ["SyncBackendAdapter"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Entries fetched per hop to the worker thread while listing.
+LIST_PAGE_SIZE = 256
+
+
+class SyncBackendAdapter(AsyncBackend):
+    """Runs a sync backend in worker threads; capabilities and errors are forwarded."""
+
+    def __init__(
+        self, backend: Backend, *, max_workers: int = 16, max_streaming_writes: int = 16
+    ) -> None:
+        self._backend = backend
+        self._calls = ThreadPoolExecutor(max_workers, thread_name_prefix="rs-aio-call")
+        self._writes = ThreadPoolExecutor(max_streaming_writes, thread_name_prefix="rs-aio-write")
+
+    @property
+    def name(self) -> str:
+        return self._backend.name
+
+    @property
+    def capabilities(self) -> CapabilitySet:
+        return self._backend.capabilities
+
+    @property
+    def backend(self) -> Backend:
+        """The wrapped sync backend."""
+        return self._backend
+
+    def __repr__(self) -> str:
+        return f"SyncBackendAdapter({self._backend!r})"
+
+    async def _run(self, function: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._calls, functools.partial(function, *args, **kwargs))
+
+    # -- reads ------------------------------------------------------------------------
+
+    async def read(self, path: str) -> AsyncIterator[bytes]:
+        stream: BinaryIO = await self._run(self._backend.read, path)
+        try:
+            while chunk := await self._run(stream.read, CHUNK_SIZE):
+                yield bytes(chunk)
+        finally:
+            await _finally_in_thread(self._calls, stream.close)
+
+    async def read_bytes(self, path: str) -> bytes:
+        return await self._run(self._backend.read_bytes, path)
+
+    async def get_file_info(self, path: str) -> FileInfo:
+        return await self._run(self._backend.get_file_info, path)
+
+    async def exists(self, path: str) -> bool:
+        return await self._run(self._backend.exists, path)
+
+    async def is_file(self, path: str) -> bool:
+        return await self._run(self._backend.is_file, path)
+
+    async def is_folder(self, path: str) -> bool:
+        return await self._run(self._backend.is_folder, path)
+
+    async def get_folder_info(self, path: str) -> FolderInfo:
+        return await self._run(self._backend.get_folder_info, path)
+
+    # -- writes -----------------------------------------------------------------------
+
+    async def write(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        return await self._write(self._backend.write, path, content, overwrite, metadata)
+
+    async def write_atomic(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        return await self._write(self._backend.write_atomic, path, content, overwrite, metadata)
+
+    async def _write(
+        self,
+        method: Callable[..., WriteResult],
+        path: str,
+        content: AsyncWritableContent,
+        overwrite: bool,
+        metadata: Mapping[str, str] | None,
+    ) -> WriteResult:
+        if isinstance(content, bytes):
+            return await self._run(method, path, content, overwrite=overwrite, metadata=metadata)
+        loop = asyncio.get_running_loop()
+        channel = ChunkChannel(loop)
+        call = functools.partial(
+            method, path, ChannelReader(channel), overwrite=overwrite, metadata=metadata
+        )
+        writing = loop.run_in_executor(self._writes, call)
+        writing.add_done_callback(lambda _: channel.abandon())
+        try:
+            async for chunk in aiter_content(content):
+                if not await channel.put(chunk):
+                    break  # the write ended early (refused or failed): its error follows
+        except BaseException as exc:
+            channel.finish(exc)
+            await _settle(writing)  # the sync write sees the failure and drops its temp file
+            raise
+        channel.finish()
+        return await _wait_uncancelled(writing)
+
+    async def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        await self._run(self._backend.delete, path, missing_ok=missing_ok)
+
+    async def delete_folder(
+        self, path: str, *, recursive: bool = False, missing_ok: bool = False
+    ) -> None:
+        await self._run(
+            self._backend.delete_folder, path, recursive=recursive, missing_ok=missing_ok
+        )
+
+    async def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        await self._run(self._backend.move, src, dst, overwrite=overwrite)
+
+    async def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        await self._run(self._backend.copy, src, dst, overwrite=overwrite)
+
+    # -- listings ---------------------------------------------------------------------
+
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> AsyncIterator[FileInfo]:
+        return self._pages(
+            functools.partial(
+                self._backend.list_files, path, recursive=recursive, max_depth=max_depth
+            )
+        )
+
+    def list_folders(self, path: str) -> AsyncIterator[FolderEntry]:
+        return self._pages(functools.partial(self._backend.list_folders, path))
+
+    def iter_children(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
+        return self._pages(functools.partial(self._backend.iter_children, path))
+
+    def glob(self, pattern: str) -> AsyncIterator[FileInfo]:
+        return self._pages(functools.partial(self._backend.glob, pattern))
+
+    async def _pages(self, start: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
+        """Pull a sync listing a page at a time in a worker thread."""
+        entries = await self._run(start)
+        try:
+            while page := await self._run(_take, entries, LIST_PAGE_SIZE):
+                for entry in page:
+                    yield entry
+        finally:
+            close = getattr(entries, "close", None)
+            if close is not None:
+                await _finally_in_thread(self._calls, close)
+
+    # -- errors, naming, health, lifecycle --------------------------------------------
+
+    def map_error(self, exc: BaseException, path: str | None = None) -> RemoteStoreError:
+        return self._backend.map_error(exc, path)
+
+    def to_key(self, native_path: str) -> str:
+        return self._backend.to_key(native_path)
+
+    def native_path(self, path: str) -> str:
+        return self._backend.native_path(path)
+
+    def resolve(self, path: str) -> ResolutionPlan:
+        return self._backend.resolve(path)
+
+    async def check_health(self) -> None:
+        await self._run(self._backend.check_health)
+
+    async def aclose(self) -> None:
+        try:
+            await self._run(self._backend.close)
+        finally:
+            self._calls.shutdown(wait=False)
+            self._writes.shutdown(wait=False)
+
+    def unwrap(self, type_hint: type[T]) -> T:
+        if isinstance(self._backend, type_hint):
+            return self._backend
+        return self._backend.unwrap(type_hint)
+
+
+def _take(entries: Iterator[T], count: int) -> list[T]:
+    return list(islice(entries, count))
+
+
+async def _settle(future: asyncio.Future[Any]) -> None:
+    """Wait until ``future`` is done, through further cancellations; ignore its outcome."""
+    cancelled = False
+    while not future.done():
+        try:
+            await asyncio.wait([future])
+        except asyncio.CancelledError:
+            cancelled = True
+    if not future.cancelled():
+        future.exception()  # mark retrieved
+    if cancelled:
+        raise asyncio.CancelledError
+
+
+async def _wait_uncancelled(future: asyncio.Future[R]) -> R:
+    """The write's result; on cancellation the write is still awaited before re-raising."""
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await _settle(future)
+        raise
+
+
+async def _finally_in_thread(pool: ThreadPoolExecutor, close: Callable[[], object]) -> None:
+    """Run a cleanup in a worker thread; inline when the pool has shut down."""
+    loop = asyncio.get_running_loop()
+    try:
+        await loop.run_in_executor(pool, close)
+    except RuntimeError:  # pool shut down
+        with contextlib.suppress(Exception):
+            close()

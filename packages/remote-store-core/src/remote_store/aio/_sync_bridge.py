@@ -1,0 +1,367 @@
+"""AsyncBackendSyncAdapter: an :class:`AsyncBackend` used as a sync :class:`Backend`.
+
+Each adapter owns one private event loop in a daemon thread. A sync call submits a
+coroutine to it and blocks until the result is back, so any number of threads can use
+one adapter at once. Calling it from a thread that runs an event loop would block that
+loop, so it is refused with :class:`RunningEventLoopError`. Reads and listings stream
+across the threads (a chunk or a page at a time); streamed writes are fed through a
+small bounded queue. ``close`` stops the loop and joins the thread; a finalizer does the
+same for an adapter that is dropped or still open at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import io
+import weakref
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
+from typing import Any, BinaryIO, TypeVar
+
+from remote_store._backend import Backend
+from remote_store._capabilities import CapabilitySet
+from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._streams import WritableContent, iter_content
+from remote_store.aio._backend import AsyncBackend
+from remote_store.aio._channel import SourceAborted
+from remote_store.aio._errors import RunningEventLoopError
+from remote_store.aio._loop_thread import LoopThread
+from remote_store.errors import BackendUnavailable, CapabilityNotSupported, RemoteStoreError
+
+__all__ = ["AsyncBackendSyncAdapter"]
+
+T = TypeVar("T")
+
+#: Entries fetched per hop to the loop while listing.
+LIST_PAGE_SIZE = 256
+#: Chunks queued between a sync writer and the async write.
+WRITE_QUEUE_DEPTH = 2
+_END = object()
+
+
+class AsyncBackendSyncAdapter(Backend):
+    """A sync :class:`Backend` over an :class:`AsyncBackend`, safe to share between threads."""
+
+    def __init__(self, async_backend: AsyncBackend) -> None:
+        if not isinstance(async_backend, AsyncBackend):
+            raise TypeError(f"not an AsyncBackend: {type(async_backend).__name__}")
+        self._async = async_backend
+        self._runner = LoopThread(name=f"rs-aio-{async_backend.name}")
+        self._finalizer = weakref.finalize(self, self._runner.stop, 5.0)
+
+    @property
+    def name(self) -> str:
+        return self._async.name
+
+    @property
+    def capabilities(self) -> CapabilitySet:
+        return self._async.capabilities
+
+    @property
+    def async_backend(self) -> AsyncBackend:
+        """The wrapped async backend."""
+        return self._async
+
+    def __repr__(self) -> str:
+        return f"AsyncBackendSyncAdapter({self._async!r})"
+
+    # -- crossing to the loop ---------------------------------------------------------
+
+    def _check_caller(self) -> None:
+        if self._runner.stopped:
+            raise BackendUnavailable("the adapter is closed", backend=self.name)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        raise RunningEventLoopError(
+            "AsyncBackendSyncAdapter blocks, so it cannot be called from a running event "
+            "loop; use AsyncStore (remote_store.aio) in async code instead",
+            backend=self.name,
+        )
+
+    def _run(self, make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        self._check_caller()
+        future = self._runner.submit(make())
+        return _wait(future)
+
+    # -- reads ------------------------------------------------------------------------
+
+    def read(self, path: str) -> BinaryIO:
+        async def open_and_prefetch() -> tuple[AsyncIterator[bytes], bytes]:
+            chunks = self._async.read(path)
+            return chunks, await anext(chunks, b"")
+
+        chunks, first = self._run(open_and_prefetch)  # a missing file fails here, not later
+        return _PulledStream(self, chunks, first)  # type: ignore[return-value]
+
+    def read_bytes(self, path: str) -> bytes:
+        return self._run(lambda: self._async.read_bytes(path))
+
+    def get_file_info(self, path: str) -> FileInfo:
+        return self._run(lambda: self._async.get_file_info(path))
+
+    def exists(self, path: str) -> bool:
+        return self._run(lambda: self._async.exists(path))
+
+    def is_file(self, path: str) -> bool:
+        return self._run(lambda: self._async.is_file(path))
+
+    def is_folder(self, path: str) -> bool:
+        return self._run(lambda: self._async.is_folder(path))
+
+    def get_folder_info(self, path: str) -> FolderInfo:
+        return self._run(lambda: self._async.get_folder_info(path))
+
+    # -- writes -----------------------------------------------------------------------
+
+    def write(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        return self._write(self._async.write, path, content, overwrite, metadata)
+
+    def write_atomic(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        return self._write(self._async.write_atomic, path, content, overwrite, metadata)
+
+    def _write(
+        self,
+        method: Callable[..., Coroutine[Any, Any, WriteResult]],
+        path: str,
+        content: WritableContent,
+        overwrite: bool,
+        metadata: Mapping[str, str] | None,
+    ) -> WriteResult:
+        if isinstance(content, (bytes, bytearray, memoryview)):
+            data = bytes(content)
+            return self._run(lambda: method(path, data, overwrite=overwrite, metadata=metadata))
+        self._check_caller()
+        queue: asyncio.Queue[Any] = asyncio.Queue(WRITE_QUEUE_DEPTH)
+        writing = self._runner.submit(
+            method(path, _drain_queue(queue), overwrite=overwrite, metadata=metadata)
+        )
+        try:
+            for chunk in iter_content(content):
+                if not self._offer(queue, chunk, writing):
+                    break  # the write ended early (refused or failed): its error follows
+            else:
+                self._offer(queue, _END, writing)
+        except BaseException as exc:
+            self._offer(queue, SourceAborted(repr(exc)), writing)
+            concurrent.futures.wait([writing])
+            raise
+        return _wait(writing)
+
+    def _offer(
+        self, queue: asyncio.Queue[Any], item: object, writing: concurrent.futures.Future[Any]
+    ) -> bool:
+        """Queue ``item`` for the async write; ``False`` when the write has already ended."""
+        putting = self._runner.submit(queue.put(item))
+        concurrent.futures.wait([putting, writing], return_when=concurrent.futures.FIRST_COMPLETED)
+        if putting.done():
+            return True
+        putting.cancel()
+        return False
+
+    def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        self._run(lambda: self._async.delete(path, missing_ok=missing_ok))
+
+    def delete_folder(
+        self, path: str, *, recursive: bool = False, missing_ok: bool = False
+    ) -> None:
+        self._run(
+            lambda: self._async.delete_folder(path, recursive=recursive, missing_ok=missing_ok)
+        )
+
+    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._run(lambda: self._async.move(src, dst, overwrite=overwrite))
+
+    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._run(lambda: self._async.copy(src, dst, overwrite=overwrite))
+
+    # -- listings ---------------------------------------------------------------------
+
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> Iterator[FileInfo]:
+        return self._pull(
+            lambda: self._async.list_files(path, recursive=recursive, max_depth=max_depth)
+        )
+
+    def list_folders(self, path: str) -> Iterator[FolderEntry]:
+        return self._pull(lambda: self._async.list_folders(path))
+
+    def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
+        return self._pull(lambda: self._async.iter_children(path))
+
+    def glob(self, pattern: str) -> Iterator[FileInfo]:
+        return self._pull(lambda: self._async.glob(pattern))
+
+    def _pull(self, start: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
+        """A sync generator over an async listing, fetching a page per hop to the loop."""
+
+        async def begin() -> AsyncIterator[T]:
+            return start()
+
+        entries = self._run(begin)
+        finished = False
+        try:
+            while not finished:
+                page, finished = self._run(lambda: _take(entries, LIST_PAGE_SIZE))
+                yield from page
+        finally:
+            if not finished:
+                self._close_async_iterator(entries)
+
+    def _close_async_iterator(self, iterator: AsyncIterator[Any]) -> None:
+        close = getattr(iterator, "aclose", None)
+        if close is None or self._runner.stopped:
+            return
+        try:
+            self._run(close)
+        except RunningEventLoopError:
+            pass  # dropped inside a loop: the loop's own finalizer closes it
+
+    # -- errors, naming, health, lifecycle --------------------------------------------
+
+    def map_error(self, exc: BaseException, path: str | None = None) -> RemoteStoreError:
+        return self._async.map_error(exc, path)
+
+    def to_key(self, native_path: str) -> str:
+        return self._async.to_key(native_path)
+
+    def native_path(self, path: str) -> str:
+        return self._async.native_path(path)
+
+    def resolve(self, path: str) -> ResolutionPlan:
+        return self._async.resolve(path)
+
+    def check_health(self) -> None:
+        self._run(self._async.check_health)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Close the async backend, stop the loop and join its thread (idempotent)."""
+        if self._runner.stopped:
+            return
+        self._check_caller()
+        try:
+            future = self._runner.submit(self._async.aclose())
+            try:
+                future.result(timeout)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+        finally:
+            self._finalizer.detach()
+            self._runner.stop(timeout)
+
+    def unwrap(self, type_hint: type[T]) -> T:
+        """The native handle, only when the async backend offers ``sync_safe_unwrap``."""
+        if isinstance(self._async, type_hint):
+            return self._async
+        sync_safe: Any = getattr(self._async, "sync_safe_unwrap", None)
+        if sync_safe is None:
+            raise CapabilityNotSupported(
+                f"{self.name} async backend offers no sync-safe native handle",
+                capability="unwrap",
+                backend=self.name,
+            )
+        handle: T = sync_safe(type_hint)
+        return handle
+
+
+def _wait(future: concurrent.futures.Future[T]) -> T:
+    """The result, cancelling the coroutine when the waiting thread is interrupted."""
+    try:
+        return future.result()
+    except BaseException:
+        future.cancel()
+        raise
+
+
+async def _drain_queue(queue: asyncio.Queue[Any]) -> AsyncIterator[bytes]:
+    while True:
+        item = await queue.get()
+        if item is _END:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+async def _take(entries: AsyncIterator[T], count: int) -> tuple[list[T], bool]:
+    page: list[T] = []
+    async for entry in entries:
+        page.append(entry)
+        if len(page) >= count:
+            return page, False
+    return page, True
+
+
+class _PulledStream(io.RawIOBase):
+    """A sync read stream that pulls chunks of an async read through the adapter's loop."""
+
+    def __init__(
+        self, adapter: AsyncBackendSyncAdapter, chunks: AsyncIterator[bytes], first: bytes
+    ) -> None:
+        super().__init__()
+        self._adapter = adapter
+        self._chunks = chunks
+        self._pending = memoryview(first)
+        self._ended = not first
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_chunk(self) -> bool:
+        if self._ended:
+            return False
+
+        async def pull() -> bytes:
+            return await anext(self._chunks, b"")
+
+        chunk = self._adapter._run(pull)
+        self._ended = not chunk
+        self._pending = memoryview(chunk)
+        return not self._ended
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return self.readall()
+        if not self._pending and not self._next_chunk():
+            return b""
+        piece = self._pending[:size]
+        self._pending = self._pending[size:]
+        return bytes(piece)
+
+    def readall(self) -> bytes:
+        parts = [bytes(self._pending)]
+        self._pending = memoryview(b"")
+        while self._next_chunk():
+            parts.append(bytes(self._pending))
+            self._pending = memoryview(b"")
+        return b"".join(parts)
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                if not self._ended:
+                    self._adapter._close_async_iterator(self._chunks)
+            finally:
+                super().close()

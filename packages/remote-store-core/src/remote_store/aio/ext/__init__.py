@@ -1,0 +1,1 @@
+"""Extensions for :class:`remote_store.aio.AsyncStore`."""
