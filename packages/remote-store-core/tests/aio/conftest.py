@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
 from remote_store.aio import AsyncMemoryBackend, AsyncStore, SyncBackendAdapter
 from remote_store.backends import LocalBackend
 
@@ -20,7 +19,7 @@ def backend_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_store(backend_kind: str, tmp_path: Path) -> Iterator[Callable[[], AsyncStore]]:
+def make_store(backend_kind: str, tmp_path: Path) -> Callable[[], AsyncStore]:
     """A factory of AsyncStores over one fresh backend (call it inside the test's loop)."""
 
     def factory() -> AsyncStore:
@@ -28,4 +27,4 @@ def make_store(backend_kind: str, tmp_path: Path) -> Iterator[Callable[[], Async
             return AsyncStore(AsyncMemoryBackend())
         return AsyncStore(SyncBackendAdapter(LocalBackend(tmp_path / "root")))
 
-    yield factory
+    return factory

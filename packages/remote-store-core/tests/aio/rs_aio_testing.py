@@ -17,8 +17,8 @@ def run(coro: Coroutine[Any, Any, T], timeout: float = DEADLOCK_TIMEOUT) -> T:
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
 
-async def chunks_of(*parts: bytes) -> AsyncIterator[bytes]:
+async def chunks_of(*parts: bytes | bytearray) -> AsyncIterator[bytes]:
     """An async iterator over ``parts``."""
     for part in parts:
         await asyncio.sleep(0)
-        yield part
+        yield part  # type: ignore[misc]

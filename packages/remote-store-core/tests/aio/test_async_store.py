@@ -6,8 +6,6 @@ import io
 from collections.abc import Callable
 
 import pytest
-from rs_aio_testing import chunks_of, run
-
 from remote_store import Capability, FileInfo, FolderEntry
 from remote_store.aio import AsyncReadStream, AsyncStore
 from remote_store.aio.ext.write import write_with_hash
@@ -19,6 +17,7 @@ from remote_store.errors import (
     InvalidPath,
     NotFound,
 )
+from rs_aio_testing import chunks_of, run
 
 Factory = Callable[[], AsyncStore]
 
