@@ -11,8 +11,9 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from remote_store import AsyncBackendSyncAdapter, Store
-from remote_store.aio import AsyncMemoryBackend, RunningEventLoopError
+import remote_store
+from remote_store import Store
+from remote_store.aio import AsyncBackendSyncAdapter, AsyncMemoryBackend, RunningEventLoopError
 from remote_store.errors import AlreadyExists, InvalidArgument, NotFound, RemoteStoreError
 
 
@@ -25,6 +26,10 @@ def store() -> Iterator[Store]:
 
 def _bridge_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("rs-aio-")]
+
+
+def test_exported_at_the_top_level_as_in_0_27() -> None:
+    assert remote_store.AsyncBackendSyncAdapter is AsyncBackendSyncAdapter
 
 
 def test_round_trip_and_streamed_read(store: Store) -> None:
