@@ -128,6 +128,8 @@ def __dir__() -> list[str]:
 
 
 logging.getLogger("remote_store").addHandler(logging.NullHandler())
+# Secrets are masked in every record of a remote_store* logger, on by default.
+import_module("remote_store._secret").install_default_redaction()
 
 if TYPE_CHECKING:  # pragma: no cover
     from remote_store._config import BackendConfig, RegistryConfig, StoreProfile
