@@ -1,0 +1,232 @@
+"""Table layout, per-dialect key handling and error classification for sql-blob.
+
+Kept apart from the backend so that ``_backend.py`` holds only storage code.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from remote_store._capabilities import Capability, CapabilitySet
+from remote_store._models import ContentDigest
+from remote_store.errors import (
+    AlreadyExists,
+    BackendUnavailable,
+    BlobTooLarge,
+    ConfigError,
+    PermissionDenied,
+    RemoteStoreError,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
+
+__all__ = [
+    "FULL_CAPABILITIES",
+    "KeyType",
+    "build_table",
+    "capabilities_for",
+    "classify",
+    "key_expression",
+    "parse_digest",
+    "parse_extra",
+    "to_datetime",
+]
+
+_MYSQL = ("mysql", "mariadb")
+#: InnoDB indexes at most 3072 bytes: the longest key (in UTF-8 bytes) a created table holds.
+MYSQL_KEY_BYTES = 3072
+
+FULL_CAPABILITIES = CapabilitySet(set(Capability))
+_OPTIONAL = ("size", "modified_at", "content_type", "digest", "extra", "user_metadata")
+
+
+class KeyType(sa.types.TypeDecorator[str]):
+    """The key column: text compared by code point on every database.
+
+    SQLite compares TEXT with ``memcmp`` (BINARY collation); PostgreSQL gets
+    ``COLLATE "C"``; MySQL/MariaDB store the key as ``VARBINARY`` (their default
+    collations ignore case and trailing spaces), and keys are bound as UTF-8 bytes there.
+    """
+
+    impl = sa.Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name in _MYSQL:
+            return dialect.type_descriptor(mysql.VARBINARY(MYSQL_KEY_BYTES))
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(sa.Text(collation="C"))
+        return dialect.type_descriptor(sa.Text())
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> Any:
+        if value is not None and dialect.name in _MYSQL:
+            return value.encode("utf-8")
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return bytes(value).decode("utf-8")
+        return value  # type: ignore[no-any-return]
+
+
+def build_table(engine: sa.Engine, name: str, create: bool) -> tuple[sa.Table, bool]:
+    """The table object and whether its MySQL key column is binary.
+
+    With ``create`` a missing table is created with the full 0.27 layout; an existing
+    table is reflected and only its known columns are used.
+    """
+    inspector = sa.inspect(engine)
+    if not inspector.has_table(name):
+        if not create:
+            raise ConfigError(f"table {name!r} does not exist (and create_table=False)")
+        table = _full_table(name)
+        table.create(engine, checkfirst=True)
+        if engine.dialect.name == "postgresql":
+            # Uncompressed out-of-line storage: substring() then reads only the chunks it needs.
+            with engine.begin() as conn:
+                conn.execute(
+                    sa.text(
+                        f"ALTER TABLE {_quoted(engine, name)} "
+                        "ALTER COLUMN data SET STORAGE EXTERNAL"
+                    )
+                )
+        return table, True
+    reflected = {col["name"]: col for col in inspector.get_columns(name)}
+    missing = {"key", "data"} - set(reflected)
+    if missing:
+        raise ConfigError(f"table {name!r} lacks the required column(s) {sorted(missing)}")
+    binary_key = isinstance(reflected["key"]["type"], sa.types._Binary)
+    columns = [c for c in _full_table(name).columns if c.name in reflected]
+    table = sa.Table(name, sa.MetaData(), *(c._copy() for c in columns))
+    return table, binary_key
+
+
+def _quoted(engine: sa.Engine, name: str) -> str:
+    return engine.dialect.identifier_preparer.quote(name)
+
+
+def _full_table(name: str) -> sa.Table:
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("key", KeyType(), primary_key=True),
+        sa.Column("data", sa.LargeBinary().with_variant(mysql.LONGBLOB(), *_MYSQL), nullable=False),
+        sa.Column("size", sa.Integer().with_variant(sa.BigInteger(), "postgresql", *_MYSQL)),
+        sa.Column("modified_at", sa.Float()),
+        sa.Column("content_type", sa.Text()),
+        sa.Column("digest", sa.Text()),
+        sa.Column("extra", sa.Text()),
+        sa.Column("user_metadata", sa.Text()),
+    )
+
+
+def key_expression(table: sa.Table, dialect: str, binary_key: bool) -> sa.ColumnElement[str]:
+    """The key as compared and ordered: by code point, whatever the column's collation."""
+    column = table.c.key
+    if dialect == "postgresql":
+        return column.collate("C")
+    if dialect in _MYSQL and not binary_key:
+        return sa.type_coerce(sa.cast(column, mysql.BINARY()), KeyType())
+    return column
+
+
+def capabilities_for(table: sa.Table) -> CapabilitySet:
+    """The full set, narrowed by the columns the table lacks."""
+    caps = set(FULL_CAPABILITIES)
+    if "user_metadata" not in table.c:
+        caps.discard(Capability.USER_METADATA)
+    if "modified_at" not in table.c:
+        caps.discard(Capability.WRITE_RESULT_NATIVE)
+    return CapabilitySet(caps)
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """A ``modified_at`` epoch value as an aware UTC datetime."""
+    if value is None:
+        return None
+    return datetime.fromtimestamp(float(value), UTC)
+
+
+def parse_digest(value: str | None) -> ContentDigest | None:
+    """A ``digest`` column value (``algorithm:hex``); anything else is ignored."""
+    if not value or ":" not in value:
+        return None
+    algorithm, _, hex_value = value.partition(":")
+    try:
+        return ContentDigest(algorithm, hex_value)
+    except ValueError:
+        return None
+
+
+def parse_extra(value: str | None) -> dict[str, Any]:
+    """The ``extra`` column: a JSON object, else kept as ``{"extra": text}``."""
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return {"extra": value}
+    return parsed if isinstance(parsed, dict) else {"extra": parsed}
+
+
+# -- errors -----------------------------------------------------------------------------
+
+#: PostgreSQL SQLSTATE classes/codes meaning "the server cannot serve this now".
+_PG_UNAVAILABLE_CLASSES = ("08", "53", "57", "58")
+_PG_UNAVAILABLE_CODES = ("40001", "40P01", "55P03")
+#: MySQL/MariaDB client and server error numbers with the same meaning.
+_MYSQL_UNAVAILABLE = {1040, 1205, 1213, 2002, 2003, 2005, 2006, 2013, 2055}
+_MYSQL_TOO_LARGE = {1153, 1301}
+_MYSQL_DENIED = {1044, 1045, 1142, 1227}
+#: SQLite primary result codes: BUSY, LOCKED, IOERR, FULL, CANTOPEN, PROTOCOL.
+_SQLITE_UNAVAILABLE = {5, 6, 10, 13, 14, 15}
+_SQLITE_DENIED = {3, 8, 23}  # PERM, READONLY, AUTH
+
+
+def classify(exc: BaseException) -> type[RemoteStoreError]:
+    """The typed error for a native SQLAlchemy/driver exception (by type and code only)."""
+    if isinstance(exc, sa.exc.IntegrityError):
+        return AlreadyExists
+    if isinstance(exc, (sa.exc.TimeoutError, sa.exc.DisconnectionError)):
+        return BackendUnavailable
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return BackendUnavailable
+    orig = getattr(exc, "orig", None) or exc
+    sqlstate = getattr(orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        if sqlstate.startswith(_PG_UNAVAILABLE_CLASSES) or sqlstate in _PG_UNAVAILABLE_CODES:
+            return BackendUnavailable
+        if sqlstate == "42501":
+            return PermissionDenied
+        if sqlstate == "54000":  # program_limit_exceeded (value too large)
+            return BlobTooLarge
+        return RemoteStoreError
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(sqlite_code, int):
+        primary = sqlite_code & 0xFF
+        if primary in _SQLITE_UNAVAILABLE:
+            return BackendUnavailable
+        if primary in _SQLITE_DENIED:
+            return PermissionDenied
+        if primary == 18:  # SQLITE_TOOBIG
+            return BlobTooLarge
+        return RemoteStoreError
+    args = getattr(orig, "args", ())
+    code = args[0] if args and isinstance(args[0], int) else None
+    if code is not None and type(orig).__module__.startswith(("pymysql", "MySQLdb")):
+        if code in _MYSQL_UNAVAILABLE:
+            return BackendUnavailable
+        if code in _MYSQL_TOO_LARGE:
+            return BlobTooLarge
+        if code in _MYSQL_DENIED:
+            return PermissionDenied
+        return RemoteStoreError
+    if isinstance(exc, sa.exc.OperationalError):
+        # psycopg reports a failed connection attempt without a SQLSTATE.
+        return BackendUnavailable
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return BackendUnavailable
+    return RemoteStoreError
