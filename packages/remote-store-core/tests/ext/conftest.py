@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
-
 from remote_store import FileInfo, Store
 from remote_store.backends import LocalBackend, MemoryBackend
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from remote_store import Capability, InvalidPath, Store
 from remote_store.errors import InvalidArgument
 from remote_store.ext.glob import glob_files

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from remote_store import InvalidPath, Store
 from remote_store.errors import InvalidArgument
 from remote_store.ext.partition import ParsedPartition, parse_partition, partition_path
@@ -59,7 +58,7 @@ def test_bad_input_is_refused(call: object) -> None:
     assert isinstance(info.value, ValueError)
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=12)
+_text = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=12)
 
 
 @settings(max_examples=200, deadline=None)
