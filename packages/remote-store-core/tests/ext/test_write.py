@@ -15,7 +15,11 @@ DATA = b"payload-" * 100_000
 
 @pytest.mark.parametrize("kind", ["bytes", "bytearray", "stream"])
 def test_write_with_hash(store: Store, kind: str) -> None:
-    content = {"bytes": DATA, "bytearray": bytearray(DATA), "stream": io.BytesIO(DATA)}[kind]
+    content: bytes | bytearray | io.BytesIO = DATA
+    if kind == "bytearray":
+        content = bytearray(DATA)
+    elif kind == "stream":
+        content = io.BytesIO(DATA)
     result = write_with_hash(store, "f.bin", content, algorithm="sha1")
     assert result.digest is not None
     assert result.digest.algorithm == "sha1"
@@ -39,7 +43,8 @@ def test_open_atomic_with_hash(store: Store) -> None:
         assert isinstance(writer, HashingAtomicWriter)
         for start in range(0, len(DATA), 65536):
             writer.write(DATA[start : start + 65536])
-        assert writer.result is None
+        result_inside = writer.result
+    assert result_inside is None
     assert writer.result is not None
     assert writer.result.digest is not None
     assert writer.result.digest.value == hashlib.sha256(DATA).hexdigest()
