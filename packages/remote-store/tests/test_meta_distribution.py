@@ -1,0 +1,64 @@
+"""The meta distribution's dependencies and extras (COMPAT decision 5)."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import tomllib
+
+PACKAGES = pathlib.Path(__file__).resolve().parents[2]
+META = tomllib.loads((PACKAGES / "remote-store" / "pyproject.toml").read_text())["project"]
+
+
+def requirement_name(requirement: str) -> str:
+    match = re.match(r"[A-Za-z0-9_.-]+", requirement)
+    assert match is not None
+    return match.group(0)
+
+
+def test_base_install_is_core_plus_http_when_http_exists() -> None:
+    names = {requirement_name(r) for r in META["dependencies"]}
+    expected = {"remote-store-core"}
+    if (PACKAGES / "remote-store-http" / "pyproject.toml").exists():
+        expected.add("remote-store-http")
+    assert names == expected
+
+
+def test_every_plugin_distribution_in_the_repo_has_an_extra() -> None:
+    extras = {
+        requirement_name(req)
+        for name, reqs in META["optional-dependencies"].items()
+        if name not in ("test", "all")
+        for req in reqs
+    }
+    in_repo = {p.name for p in PACKAGES.iterdir() if (p / "pyproject.toml").exists()}
+    plugins = in_repo - {"remote-store", "remote-store-core", "remote-store-http"}
+    assert plugins <= extras
+
+
+def test_extras_of_0_27_exist() -> None:
+    wanted = {
+        "s3",
+        "s3-pyarrow",
+        "azure",
+        "sftp",
+        "sql",
+        "sql-query",
+        "arrow",
+        "otel",
+        "yaml",
+        "pydantic",
+        "dagster",
+        "toml",
+        "requests",
+        "httpx",
+    }
+    assert wanted <= set(META["optional-dependencies"])
+
+
+def test_every_requirement_pins_the_0_1_series() -> None:
+    requirements = list(META["dependencies"])
+    for name, reqs in META["optional-dependencies"].items():
+        if name not in ("test", "all"):
+            requirements += reqs
+    assert all(r.endswith(">=0.1,<0.2") for r in requirements)
