@@ -132,31 +132,135 @@ logging.getLogger("remote_store").addHandler(logging.NullHandler())
 import_module("remote_store._secret").install_default_redaction()
 
 if TYPE_CHECKING:  # pragma: no cover
-    from remote_store._config import BackendConfig, RegistryConfig, StoreProfile
-    from remote_store._env import resolve_env
-    from remote_store._info import info
-    from remote_store._registry import Registry, register_backend
-    from remote_store._retry import RetryPolicy
-    from remote_store._secret import Secret, SecretRedactionFilter
-    from remote_store.aio import AsyncBackendSyncAdapter
-    from remote_store.ext.batch import BatchResult, batch_copy, batch_delete, batch_exists
-    from remote_store.ext.cache import CacheBackend, CachedStore, CacheStats, MemoryCache, cache
-    from remote_store.ext.glob import glob_files
-    from remote_store.ext.integrity import checksum, content_digest, verify, verify_hex
+    from remote_store._config import (
+        BackendConfig as BackendConfig,
+    )
+    from remote_store._config import (
+        RegistryConfig as RegistryConfig,
+    )
+    from remote_store._config import (
+        StoreProfile as StoreProfile,
+    )
+    from remote_store._env import (
+        resolve_env as resolve_env,
+    )
+    from remote_store._info import (
+        info as info,
+    )
+    from remote_store._registry import (
+        Registry as Registry,
+    )
+    from remote_store._registry import (
+        register_backend as register_backend,
+    )
+    from remote_store._retry import (
+        RetryPolicy as RetryPolicy,
+    )
+    from remote_store._secret import (
+        Secret as Secret,
+    )
+    from remote_store._secret import (
+        SecretRedactionFilter as SecretRedactionFilter,
+    )
+    from remote_store.aio import (
+        AsyncBackendSyncAdapter as AsyncBackendSyncAdapter,
+    )
+    from remote_store.ext.batch import (
+        BatchResult as BatchResult,
+    )
+    from remote_store.ext.batch import (
+        batch_copy as batch_copy,
+    )
+    from remote_store.ext.batch import (
+        batch_delete as batch_delete,
+    )
+    from remote_store.ext.batch import (
+        batch_exists as batch_exists,
+    )
+    from remote_store.ext.cache import (
+        CacheBackend as CacheBackend,
+    )
+    from remote_store.ext.cache import (
+        CachedStore as CachedStore,
+    )
+    from remote_store.ext.cache import (
+        CacheStats as CacheStats,
+    )
+    from remote_store.ext.cache import (
+        MemoryCache as MemoryCache,
+    )
+    from remote_store.ext.cache import (
+        cache as cache,
+    )
+    from remote_store.ext.glob import (
+        glob_files as glob_files,
+    )
+    from remote_store.ext.integrity import (
+        checksum as checksum,
+    )
+    from remote_store.ext.integrity import (
+        content_digest as content_digest,
+    )
+    from remote_store.ext.integrity import (
+        verify as verify,
+    )
+    from remote_store.ext.integrity import (
+        verify_hex as verify_hex,
+    )
     from remote_store.ext.observe import (
-        BufferedObserver,
-        ObservedStore,
-        StoreEvent,
-        observe,
-        set_correlation_id,
+        BufferedObserver as BufferedObserver,
     )
-    from remote_store.ext.partition import ParsedPartition, parse_partition, partition_path
+    from remote_store.ext.observe import (
+        ObservedStore as ObservedStore,
+    )
+    from remote_store.ext.observe import (
+        StoreEvent as StoreEvent,
+    )
+    from remote_store.ext.observe import (
+        observe as observe,
+    )
+    from remote_store.ext.observe import (
+        set_correlation_id as set_correlation_id,
+    )
+    from remote_store.ext.partition import (
+        ParsedPartition as ParsedPartition,
+    )
+    from remote_store.ext.partition import (
+        parse_partition as parse_partition,
+    )
+    from remote_store.ext.partition import (
+        partition_path as partition_path,
+    )
     from remote_store.ext.streams import (
-        ChecksumReader,
-        ChecksumWriter,
-        ProgressReader,
-        ProgressWriter,
-        read_with_progress,
+        ChecksumReader as ChecksumReader,
     )
-    from remote_store.ext.transfer import download, transfer, upload
-    from remote_store.ext.write import HashingAtomicWriter, open_atomic_with_hash, write_with_hash
+    from remote_store.ext.streams import (
+        ChecksumWriter as ChecksumWriter,
+    )
+    from remote_store.ext.streams import (
+        ProgressReader as ProgressReader,
+    )
+    from remote_store.ext.streams import (
+        ProgressWriter as ProgressWriter,
+    )
+    from remote_store.ext.streams import (
+        read_with_progress as read_with_progress,
+    )
+    from remote_store.ext.transfer import (
+        download as download,
+    )
+    from remote_store.ext.transfer import (
+        transfer as transfer,
+    )
+    from remote_store.ext.transfer import (
+        upload as upload,
+    )
+    from remote_store.ext.write import (
+        HashingAtomicWriter as HashingAtomicWriter,
+    )
+    from remote_store.ext.write import (
+        open_atomic_with_hash as open_atomic_with_hash,
+    )
+    from remote_store.ext.write import (
+        write_with_hash as write_with_hash,
+    )

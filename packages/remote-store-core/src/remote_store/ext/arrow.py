@@ -1,0 +1,7 @@
+"""0.27 import path ``remote_store.ext.arrow`` (from a plugin distribution when installed)."""
+
+from remote_store.ext._optional import load_optional
+
+_module = load_optional("remote_store_arrow.arrow", "remote-store-arrow", "remote_store.ext.arrow")
+globals().update({name: getattr(_module, name) for name in _module.__all__})
+__all__ = list(_module.__all__)
