@@ -1,0 +1,240 @@
+"""Fixtures: one moto S3 server on loopback per session, a fresh bucket per test, the
+server's request log, and a fault-injecting TCP proxy."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from remote_store import Store
+from remote_store._retry import RetryPolicy
+from remote_store_conformance.servers import server_missing
+from remote_store_s3 import S3Backend
+
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+
+#: Fast retries for tests that provoke transient failures.
+FAST_RETRY = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.05, jitter=0.0)
+
+
+class RequestLog(logging.Handler):
+    """Counts the requests moto's HTTP server logged, per bucket (path-style URLs)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+        self._guard = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self._guard:
+            self.lines.append(record.getMessage())
+
+    def requests(self, bucket: str) -> list[str]:
+        """The request lines (``"GET /bucket/key?... HTTP/1.1" 200``) that touched ``bucket``."""
+        marker = f" /{bucket}"
+        with self._guard:
+            return [line for line in self.lines if marker in line]
+
+
+@dataclass
+class Moto:
+    url: str
+    port: int
+    log: RequestLog
+    buckets: list[str] = field(default_factory=list)
+
+    def new_bucket(self) -> str:
+        """A fresh, empty bucket."""
+        import boto3
+
+        name = f"t-{uuid.uuid4().hex[:20]}"
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="y",
+        )
+        client.create_bucket(Bucket=name)
+        return name
+
+    def backend(self, bucket: str | None = None, **options: Any) -> S3Backend:
+        """A backend on ``bucket`` (a fresh one by default)."""
+        return S3Backend(
+            bucket=bucket or self.new_bucket(),
+            endpoint_url=self.url,
+            key="x",
+            secret="y",
+            **options,
+        )
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[Moto]:
+    """moto's S3 server in a thread on 127.0.0.1, started once per session."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        server_missing(f"moto server is not installed ({exc})")
+    log = RequestLog()
+    werkzeug = logging.getLogger("werkzeug")
+    werkzeug.setLevel(logging.INFO)
+    werkzeug.propagate = False
+    werkzeug.addHandler(log)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    try:
+        server.start()
+        _, port = server.get_host_and_port()
+    except OSError as exc:  # pragma: no cover
+        server_missing(f"moto server did not start: {exc}")
+    try:
+        yield Moto(url=f"http://127.0.0.1:{port}", port=port, log=log)
+    finally:
+        server.stop()
+        werkzeug.removeHandler(log)
+
+
+@pytest.fixture
+def bucket(moto: Moto) -> str:
+    return moto.new_bucket()
+
+
+@pytest.fixture
+def backend(moto: Moto, bucket: str) -> Iterator[S3Backend]:
+    with moto.backend(bucket, retry=FAST_RETRY) as result:
+        yield result
+
+
+@pytest.fixture
+def store(backend: S3Backend) -> Store:
+    return Store(backend, _owns=False)
+
+
+@pytest.fixture
+def proxy(moto: Moto) -> Iterator[FaultProxy]:
+    with FaultProxy(moto.port) as result:
+        yield result
+
+
+class FaultProxy:
+    """A TCP proxy in front of moto that can cut a connection mid-upload or mid-download,
+    or answer requests itself with ``503 Slow Down``.
+
+    Each fault is armed for a number of connections (``times``) and then disarms itself.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self.cut_upload_after: int | None = None  # client->server bytes, then cut
+        self.cut_download_after: int | None = None  # server->client bytes, then cut
+        self.answer_503 = 0  # requests still to answer with 503
+        self.times = 1
+        self.faults = 0  # faults injected so far
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._server: asyncio.base_events.Server | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> FaultProxy:
+        self._thread.start()
+        future = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
+        future.result(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        async def stop() -> None:
+            assert self._server is not None
+            self._server.close()
+
+        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    async def _start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def _fire(self) -> None:
+        self.faults += 1
+        self.times -= 1
+        if self.times <= 0:
+            self.cut_upload_after = self.cut_download_after = None
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.answer_503 > 0:
+            await self._slow_down(reader, writer)
+            return
+        try:
+            up_r, up_w = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        cut_up, cut_down = self.cut_upload_after, self.cut_download_after
+        await asyncio.gather(
+            self._pump(reader, up_w, cut_up, writer),
+            self._pump(up_r, writer, cut_down, up_w),
+        )
+
+    async def _pump(
+        self,
+        source: asyncio.StreamReader,
+        sink: asyncio.StreamWriter,
+        cut_after: int | None,
+        other: asyncio.StreamWriter,
+    ) -> None:
+        sent = 0
+        try:
+            while data := await source.read(65536):
+                if cut_after is not None and sent + len(data) > cut_after:
+                    sink.write(data[: max(0, cut_after - sent)])
+                    await sink.drain()
+                    self._fire()
+                    for stream in (sink, other):
+                        transport = stream.transport
+                        transport.abort()  # a hard cut, no FIN handshake
+                    return
+                sink.write(data)
+                await sink.drain()
+                sent += len(data)
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            with contextlib.suppress(Exception):
+                sink.close()
+
+    async def _slow_down(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Read one request (headers and body) and answer 503 SlowDown."""
+        self.answer_503 -= 1
+        self.faults += 1
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        if length:
+            await reader.readexactly(length)
+        body = (
+            b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'
+            b"<Message>Please reduce your request rate.</Message></Error>"
+        )
+        writer.write(
+            b"HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\n"
+            b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body
+        )
+        await writer.drain()
+        writer.close()
