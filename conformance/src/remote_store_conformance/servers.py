@@ -89,14 +89,14 @@ class ServerProcess:
         stdout: int | IO[bytes] | None = subprocess.DEVNULL,
     ) -> None:
         self.args = list(args)
-        self.process = subprocess.Popen(  # noqa: S603 - the tests choose the command
+        self.process = subprocess.Popen(
             self.args,
             cwd=cwd,
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=stdout,
             stderr=subprocess.STDOUT if stdout is subprocess.PIPE else subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,  # noqa: PLW1509
+            preexec_fn=_die_with_parent,
         )
 
     def stop(self, timeout: float = 5.0) -> None:

@@ -1,0 +1,101 @@
+"""Rules of ``move`` (``MOVE``, ``ATOMIC_MOVE``) and ``copy`` (``COPY``)."""
+
+from __future__ import annotations
+
+import pytest
+from remote_store import Capability, Store
+from remote_store.errors import AlreadyExists, InvalidPath, NotFound, RemoteStoreError
+
+from remote_store_conformance._markers import rule
+from remote_store_conformance.suite._base import FolderSemantics
+
+__all__ = ["TransferRules"]
+
+BOTH = pytest.mark.parametrize(
+    "op",
+    [
+        pytest.param("move", marks=rule(Capability.MOVE, Capability.WRITE, Capability.READ)),
+        pytest.param("copy", marks=rule(Capability.COPY, Capability.WRITE, Capability.READ)),
+    ],
+)
+
+
+def _run(store: Store, op: str, src: str, dst: str, **kwargs: bool) -> None:
+    getattr(store, op)(src, dst, **kwargs)
+
+
+class TransferRules:
+    """Move removes the source, copy keeps it; both refuse and replace like writes."""
+
+    @BOTH
+    def test_transfer_puts_the_content_at_the_destination(self, rs_store: Store, op: str) -> None:
+        rs_store.write("src/file.txt", b"content")
+        _run(rs_store, op, "src/file.txt", "dst/deep/file.txt")
+        assert rs_store.read_bytes("dst/deep/file.txt") == b"content"
+        assert rs_store.is_file("src/file.txt") is (op == "copy")
+
+    @BOTH
+    def test_transfer_refuses_an_existing_destination_without_overwrite(
+        self, rs_store: Store, op: str
+    ) -> None:
+        rs_store.write("s.txt", b"source")
+        rs_store.write("d.txt", b"destination")
+        with pytest.raises(AlreadyExists):
+            _run(rs_store, op, "s.txt", "d.txt")
+        assert rs_store.read_bytes("d.txt") == b"destination"
+        assert rs_store.read_bytes("s.txt") == b"source"
+
+    @BOTH
+    def test_transfer_with_overwrite_replaces_the_destination(
+        self, rs_store: Store, op: str
+    ) -> None:
+        rs_store.write("s.txt", b"source")
+        rs_store.write("d.txt", b"a longer destination")
+        _run(rs_store, op, "s.txt", "d.txt", overwrite=True)
+        assert rs_store.read_bytes("d.txt") == b"source"
+
+    @BOTH
+    def test_transfer_onto_itself_keeps_the_data(self, rs_store: Store, op: str) -> None:
+        rs_store.write("same.txt", b"same")
+        _run(rs_store, op, "same.txt", "same.txt")
+        assert rs_store.read_bytes("same.txt") == b"same"
+
+    @BOTH
+    def test_transfer_of_a_missing_source_raises_not_found(self, rs_store: Store, op: str) -> None:
+        with pytest.raises(NotFound):
+            _run(rs_store, op, "missing.txt", "d.txt")
+        assert not rs_store.is_file("d.txt")
+
+    @BOTH
+    def test_transfer_of_a_folder_raises_invalid_path(
+        self, rs_store: Store, op: str, rs_folders: FolderSemantics
+    ) -> None:
+        rs_store.write("folder/inner.txt", b"x")
+        expected = InvalidPath if rs_folders.keeps_empty else (InvalidPath, NotFound)
+        with pytest.raises(expected):
+            _run(rs_store, op, "folder", "elsewhere")
+        with pytest.raises(expected):
+            _run(rs_store, op, "folder", "folder")
+        assert rs_store.is_file("folder/inner.txt")
+
+    @rule(Capability.MOVE, Capability.WRITE, Capability.READ)
+    def test_failed_move_leaves_at_least_one_copy(
+        self, rs_store: Store, rs_folders: FolderSemantics
+    ) -> None:
+        if not rs_folders.rejects_file_ancestors:
+            pytest.skip("flat namespace: the destination below a file is accepted")
+        rs_store.write("blocker", b"a file")
+        rs_store.write("mv.txt", b"precious")
+        with pytest.raises(RemoteStoreError):
+            rs_store.move("mv.txt", "blocker/mv.txt")
+        assert rs_store.read_bytes("mv.txt") == b"precious"
+
+    @rule(Capability.ATOMIC_MOVE, Capability.MOVE, Capability.WRITE, Capability.READ)
+    def test_atomic_move_publishes_the_whole_file_at_once(self, rs_store: Store) -> None:
+        # Atomicity itself is not observable from one client; this checks the declared
+        # fast path keeps content and removes the source in one step.
+        rs_store.write("am/src.bin", b"m" * 100_000)
+        rs_store.write("am/dst.bin", b"old")
+        rs_store.move("am/src.bin", "am/dst.bin", overwrite=True)
+        assert rs_store.read_bytes("am/dst.bin") == b"m" * 100_000
+        assert not rs_store.exists("am/src.bin")
