@@ -30,4 +30,9 @@ def remote_store_wrap_store(store: Store, profile: str, options: Mapping[str, An
         raise ConfigError(
             f"store {profile!r}: 'otel' must be true or a table with keys {sorted(_KEYS)}"
         )
-    return otel_observe(store, **{key: str(value) for key, value in table.items()})
+    names = {key: str(value) for key, value in table.items()}
+    return otel_observe(
+        store,
+        tracer_name=names.get("tracer_name", "remote_store"),
+        meter_name=names.get("meter_name", "remote_store"),
+    )
