@@ -154,9 +154,9 @@ def test_override_receives_options_and_retry() -> None:
 
 
 def test_override_is_per_registry_not_global() -> None:
-    Registry(two_stores("s3", bucket="b"), backends={"s3": BucketBackend})
-    with pytest.raises(UnknownBackendType, match=r"'s3'.*pip install remote-store-s3"):
-        Registry(two_stores("s3", bucket="b")).get_store("one")
+    Registry(two_stores("fake-cloud", bucket="b"), backends={"fake-cloud": BucketBackend})
+    with pytest.raises(UnknownBackendType, match=r"'fake-cloud'.*pip install remote-store-fake"):
+        Registry(two_stores("fake-cloud", bucket="b")).get_store("one")
 
 
 def test_unknown_type_lists_available_types_and_names_distribution() -> None:
