@@ -691,6 +691,29 @@ class _Reader(io.RawIOBase):
             self._release(self._failed)
 
 
+class _Writer(io.RawIOBase):
+    """The writable stream of ``open_atomic``: native errors surface as typed ones."""
+
+    def __init__(
+        self, handle: paramiko.SFTPFile, map_error: Callable[[Exception], RemoteStoreError]
+    ) -> None:
+        super().__init__()
+        self._handle, self._map_error = handle, map_error
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        try:
+            self._handle.write(bytes(data))
+        except Exception as exc:
+            raise self._map_error(exc) from exc
+        return len(data)
+
+    def tell(self) -> int:
+        return int(self._handle.tell())
+
+
 class _AtomicUpload:
     """``open_atomic``: a temporary file on a leased connection, published on a clean exit."""
 
@@ -710,7 +733,7 @@ class _AtomicUpload:
         except Exception as exc:
             backend._pool.release(self._conn, exc)
             raise
-        return self._handle  # type: ignore[return-value]
+        return _Writer(self._handle, lambda exc: backend.map_error(exc, self._key))  # type: ignore[return-value]
 
     def __exit__(
         self,
