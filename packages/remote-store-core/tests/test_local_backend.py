@@ -252,3 +252,34 @@ def test_glob_on_local(local_root: Path) -> None:
     assert list(store.glob("missing/*.csv")) == []
     child = store.child("d")
     assert [str(f.path) for f in child.glob("**/*.csv")] == ["c.csv", "e/f.csv"]
+
+
+@pytest.mark.parametrize("operation", ["read", "exists", "get_file_info", "write", "list_files"])
+def test_portable_path_without_openat2_still_refuses_escapes(
+    escaping: Path, operation: str
+) -> None:
+    backend = LocalBackend(root=escaping)
+    backend.close()  # drops the root handle: every check takes the /proc or realpath path
+    store = Store(backend)
+    before = _snapshot(escaping.parent)
+    with pytest.raises(InvalidPath, match="escapes"):
+        ESCAPES[operation](store, "link/secret.txt")
+    assert store.read_bytes("inside.txt") == b"inside"
+    assert store.exists("inside.txt") and not store.exists("ghost")
+    assert _snapshot(escaping.parent) == before
+
+
+def test_read_bytes_of_a_file_that_grows_between_stat_and_read(local_root: Path) -> None:
+    store = Store(LocalBackend(root=local_root))
+    store.write("grow.bin", b"x" * 10)
+    backend = store.backend
+    original = backend._open_read  # type: ignore[attr-defined]
+
+    def open_then_grow(key: str) -> tuple[int, int]:
+        fd, size = original(key)
+        with open(local_root / "grow.bin", "ab") as extra:
+            extra.write(b"y" * 5)
+        return fd, size
+
+    backend._open_read = open_then_grow  # type: ignore[attr-defined]
+    assert store.read_bytes("grow.bin") == b"x" * 10 + b"y" * 5

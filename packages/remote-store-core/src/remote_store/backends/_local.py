@@ -24,6 +24,7 @@ from remote_store._glob import glob_by_listing
 from remote_store._models import FileInfo, FolderEntry, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath
 from remote_store._streams import WritableContent, copy_stream
+from remote_store.backends._beneath import load_open_beneath
 from remote_store.errors import (
     AlreadyExists,
     BackendUnavailable,
@@ -39,6 +40,10 @@ __all__ = ["TEMP_PREFIX", "LocalBackend"]
 TEMP_PREFIX = ".~rs-"
 _FD_LINKS = "/proc/self/fd/" if sys.platform.startswith("linux") else None
 _O_PATH = getattr(os, "O_PATH", 0)
+_OPEN_BENEATH = load_open_beneath()
+_STAT_FLAGS = _O_PATH | os.O_CLOEXEC
+_READ_FLAGS = os.O_RDONLY | os.O_CLOEXEC
+_MISSING = (-errno.ENOENT, -errno.ENOTDIR)
 
 
 def _utc(timestamp: float) -> datetime:
@@ -56,6 +61,30 @@ class LocalBackend(Backend):
         os.makedirs(root, exist_ok=True)
         self._root = os.path.realpath(root)
         self._root_slash = self._root.rstrip("/") + "/"
+        # an O_PATH handle on the root for openat2(RESOLVE_BENEATH); -1 when not used
+        self._root_fd = -1
+        if _OPEN_BENEATH is not None:
+            self._root_fd = os.open(self._root, _O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+
+    def close(self) -> None:
+        """Release the handle on the root folder (later calls take the portable path)."""
+        fd, self._root_fd = self._root_fd, -1
+        if fd >= 0:
+            os.close(fd)
+
+    def __del__(self) -> None:
+        if getattr(self, "_root_fd", -1) >= 0:
+            self.close()
+
+    def _open_beneath(self, key: str, flags: int) -> int:
+        """An fd of ``key`` opened by the kernel strictly inside the root.
+
+        Returns ``-errno``: ``-EXDEV`` (a symlink leaves the root or is absolute) and
+        ``-ENOSYS`` (not available) mean "decide on the portable path".
+        """
+        if self._root_fd < 0 or _OPEN_BENEATH is None:
+            return -errno.ENOSYS
+        return _OPEN_BENEATH(self._root_fd, os.fsencode(key) if key else b".", flags)
 
     @property
     def name(self) -> str:
@@ -94,6 +123,16 @@ class LocalBackend(Backend):
 
     def _stat(self, key: str) -> os.stat_result | None:
         """``stat`` of a key inside the root, or ``None`` when missing or not traversable."""
+        fd = self._open_beneath(key, _STAT_FLAGS)
+        if fd >= 0:
+            try:
+                return os.fstat(fd)
+            finally:
+                os.close(fd)
+        if fd in _MISSING:
+            return None
+        if fd not in (-errno.EXDEV, -errno.ENOSYS):
+            raise OSError(-fd, os.strerror(-fd), key)
         native = self._native(key)
         if _O_PATH and _FD_LINKS is not None:
             try:
@@ -144,23 +183,40 @@ class LocalBackend(Backend):
 
     # -- reads ------------------------------------------------------------------------
 
-    def _open_read(self, key: str) -> int:
-        try:
-            fd = os.open(self._native(key), os.O_RDONLY | os.O_CLOEXEC)
-        except NotADirectoryError:
-            raise NotFound("file not found", path=key, backend="local") from None
-        self._check_fd(key, fd)
-        if stat.S_ISDIR(os.fstat(fd).st_mode):
+    def _open_read(self, key: str) -> tuple[int, int]:
+        """An fd open for reading a file inside the root, and the file's size."""
+        fd = self._open_beneath(key, _READ_FLAGS)
+        if fd < 0:
+            if fd in _MISSING:
+                raise NotFound("file not found", path=key, backend="local")
+            if fd not in (-errno.EXDEV, -errno.ENOSYS):
+                raise OSError(-fd, os.strerror(-fd), key)
+            try:
+                fd = os.open(self._native(key), _READ_FLAGS)
+            except NotADirectoryError:
+                raise NotFound("file not found", path=key, backend="local") from None
+            self._check_fd(key, fd)
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
             os.close(fd)
             raise InvalidPath("is a folder", path=key, backend="local")
-        return fd
+        return fd, st.st_size
 
     def read(self, path: str) -> BinaryIO:
-        return os.fdopen(self._open_read(path), "rb")
+        return os.fdopen(self._open_read(path)[0], "rb")
 
     def read_bytes(self, path: str) -> bytes:
-        with os.fdopen(self._open_read(path), "rb") as stream:
-            return stream.read()
+        fd, size = self._open_read(path)
+        try:
+            data = os.read(fd, size + 1)  # one call when the size is still the fstat one
+            if len(data) == size:
+                return data
+            chunks = [data]  # short read (huge or shrinking file) or a file that grew
+            while chunk := os.read(fd, 1024 * 1024):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
 
     def read_seekable(self, path: str) -> BinaryIO:
         return self.read(path)
