@@ -53,6 +53,14 @@ class AsyncBackend(abc.ABC):
     def read(self, path: str) -> AsyncIterator[bytes]:
         """The file's content as an async iterator of non-empty chunks."""
 
+    def read_from(self, path: str, offset: int) -> AsyncIterator[bytes]:
+        """The file's content from byte ``offset`` on.
+
+        A backend declaring ``SEEKABLE_READ`` overrides this to start at ``offset``
+        natively (a ranged request, a seek); the default reads and drops what precedes it.
+        """
+        return _skip(self.read(path), offset)
+
     @abc.abstractmethod
     async def get_file_info(self, path: str) -> FileInfo:
         """Metadata of the file; :class:`NotFound` if missing, :class:`InvalidPath` if a folder."""
@@ -216,3 +224,12 @@ class AsyncBackend(abc.ABC):
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
+
+
+async def _skip(chunks: AsyncIterator[bytes], offset: int) -> AsyncIterator[bytes]:
+    async for chunk in chunks:
+        if offset >= len(chunk):
+            offset -= len(chunk)
+            continue
+        yield chunk[offset:] if offset else chunk
+        offset = 0

@@ -44,6 +44,9 @@ class AsyncMemoryBackend(AsyncBackend):
         data = self._tree.read_bytes(path)  # NotFound / InvalidPath raised here, eagerly
         return _chunks(data)
 
+    def read_from(self, path: str, offset: int) -> AsyncIterator[bytes]:
+        return _chunks(self._tree.read_bytes(path), offset)
+
     async def read_bytes(self, path: str) -> bytes:
         return self._tree.read_bytes(path)
 
@@ -106,9 +109,9 @@ class AsyncMemoryBackend(AsyncBackend):
         return _drain(self._tree.iter_children(path))
 
 
-async def _chunks(data: bytes) -> AsyncIterator[bytes]:
+async def _chunks(data: bytes, offset: int = 0) -> AsyncIterator[bytes]:
     view = memoryview(data)
-    for start in range(0, len(data), CHUNK_SIZE):
+    for start in range(offset, len(data), CHUNK_SIZE):
         yield bytes(view[start : start + CHUNK_SIZE])
 
 

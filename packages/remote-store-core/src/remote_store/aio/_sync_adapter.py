@@ -20,7 +20,7 @@ from itertools import islice
 from typing import Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
-from remote_store._capabilities import CapabilitySet
+from remote_store._capabilities import Capability, CapabilitySet
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._streams import CHUNK_SIZE
 from remote_store.aio._backend import AsyncBackend
@@ -39,6 +39,9 @@ LIST_PAGE_SIZE = 256
 
 class SyncBackendAdapter(AsyncBackend):
     """Runs a sync backend in worker threads; capabilities and errors are forwarded."""
+
+    #: An adapter can do whatever its backend does; ``capabilities`` is the backend's.
+    CAPABILITIES = CapabilitySet(Capability)
 
     def __init__(
         self, backend: Backend, *, max_workers: int = 16, max_streaming_writes: int = 16
@@ -69,9 +72,17 @@ class SyncBackendAdapter(AsyncBackend):
 
     # -- reads ------------------------------------------------------------------------
 
-    async def read(self, path: str) -> AsyncIterator[bytes]:
+    def read(self, path: str) -> AsyncIterator[bytes]:
+        return self._read(path, 0)
+
+    def read_from(self, path: str, offset: int) -> AsyncIterator[bytes]:
+        return self._read(path, offset)
+
+    async def _read(self, path: str, offset: int) -> AsyncIterator[bytes]:
         stream: BinaryIO = await self._run(self._backend.read, path)
         try:
+            if offset:
+                await self._run(_advance, stream, offset)
             while chunk := await self._run(stream.read, CHUNK_SIZE):
                 yield bytes(chunk)
         finally:
@@ -221,6 +232,18 @@ class SyncBackendAdapter(AsyncBackend):
         if isinstance(self._backend, type_hint):
             return self._backend
         return self._backend.unwrap(type_hint)
+
+
+def _advance(stream: BinaryIO, offset: int) -> None:
+    """Move a fresh stream ``offset`` bytes on: a seek when it can, else reading past."""
+    if stream.seekable():
+        stream.seek(offset)
+        return
+    while offset > 0:
+        skipped = stream.read(min(offset, CHUNK_SIZE))
+        if not skipped:
+            return
+        offset -= len(skipped)
 
 
 def _take(entries: Iterator[T], count: int) -> list[T]:

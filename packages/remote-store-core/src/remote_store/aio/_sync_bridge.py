@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mappin
 from typing import Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
-from remote_store._capabilities import CapabilitySet
+from remote_store._capabilities import Capability, CapabilitySet
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._streams import WritableContent, iter_content
 from remote_store.aio._backend import AsyncBackend
@@ -41,6 +41,9 @@ _END = object()
 
 class AsyncBackendSyncAdapter(Backend):
     """A sync :class:`Backend` over an :class:`AsyncBackend`, safe to share between threads."""
+
+    #: An adapter can do whatever its backend does; ``capabilities`` is the backend's.
+    CAPABILITIES = CapabilitySet(Capability)
 
     def __init__(self, async_backend: AsyncBackend) -> None:
         if not isinstance(async_backend, AsyncBackend):
@@ -93,7 +96,8 @@ class AsyncBackendSyncAdapter(Backend):
             return chunks, await anext(chunks, b"")
 
         chunks, first = self._run(open_and_prefetch)  # a missing file fails here, not later
-        return _PulledStream(self, chunks, first)  # type: ignore[return-value]
+        seekable = Capability.SEEKABLE_READ in self.capabilities
+        return _PulledStream(self, path, chunks, first, seekable=seekable)  # type: ignore[return-value]
 
     def read_bytes(self, path: str) -> bytes:
         return self._run(lambda: self._async.read_bytes(path))
@@ -309,26 +313,78 @@ async def _take(entries: AsyncIterator[T], count: int) -> tuple[list[T], bool]:
 
 
 class _PulledStream(io.RawIOBase):
-    """A sync read stream that pulls chunks of an async read through the adapter's loop."""
+    """A sync read stream that pulls chunks of an async read through the adapter's loop.
+
+    When the backend declares ``SEEKABLE_READ``, a seek drops the current async read
+    and the next read starts a new one at the position (``AsyncBackend.read_from``).
+    """
 
     def __init__(
-        self, adapter: AsyncBackendSyncAdapter, chunks: AsyncIterator[bytes], first: bytes
+        self,
+        adapter: AsyncBackendSyncAdapter,
+        path: str,
+        chunks: AsyncIterator[bytes],
+        first: bytes,
+        *,
+        seekable: bool,
     ) -> None:
         super().__init__()
         self._adapter = adapter
-        self._chunks = chunks
+        self._path = path
+        self._chunks: AsyncIterator[bytes] | None = chunks
         self._pending = memoryview(first)
         self._ended = not first
+        self._seekable = seekable
+        self._position = 0
 
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return self._seekable
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if not self._seekable:
+            raise io.UnsupportedOperation("this backend's reads do not seek")
+        if whence == io.SEEK_SET:
+            target = offset
+        elif whence == io.SEEK_CUR:
+            target = self._position + offset
+        elif whence == io.SEEK_END:
+            target = self._adapter.get_file_info(self._path).size + offset
+        else:
+            raise ValueError(f"invalid whence {whence!r}")
+        if target < 0:
+            raise ValueError("negative seek position")
+        if target != self._position:
+            self._drop_chunks()
+            self._position = target
+            self._pending = memoryview(b"")
+            self._ended = False
+        return self._position
+
+    def _drop_chunks(self) -> None:
+        if self._chunks is not None and not self._ended:
+            self._adapter._close_async_iterator(self._chunks)
+        self._chunks = None
+
     def _next_chunk(self) -> bool:
         if self._ended:
             return False
+        if self._chunks is None:
+            path, position, backend = self._path, self._position, self._adapter.async_backend
+
+            async def reopen() -> AsyncIterator[bytes]:
+                return backend.read_from(path, position)
+
+            self._chunks = self._adapter._run(reopen)
+        chunks = self._chunks
 
         async def pull() -> bytes:
-            return await anext(self._chunks, b"")
+            return await anext(chunks, b"")
 
         chunk = self._adapter._run(pull)
         self._ended = not chunk
@@ -342,6 +398,7 @@ class _PulledStream(io.RawIOBase):
             return b""
         piece = self._pending[:size]
         self._pending = self._pending[size:]
+        self._position += len(piece)
         return bytes(piece)
 
     def readall(self) -> bytes:
@@ -350,7 +407,9 @@ class _PulledStream(io.RawIOBase):
         while self._next_chunk():
             parts.append(bytes(self._pending))
             self._pending = memoryview(b"")
-        return b"".join(parts)
+        data = b"".join(parts)
+        self._position += len(data)
+        return data
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
@@ -361,7 +420,6 @@ class _PulledStream(io.RawIOBase):
     def close(self) -> None:
         if not self.closed:
             try:
-                if not self._ended:
-                    self._adapter._close_async_iterator(self._chunks)
+                self._drop_chunks()
             finally:
                 super().close()
