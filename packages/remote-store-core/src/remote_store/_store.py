@@ -123,8 +123,11 @@ class Store(StoreCore[Backend]):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """Create or (with ``overwrite=True``) replace a file from bytes or a binary stream."""
-        key, checked = self._check_write(path, content, metadata, Capability.WRITE)
-        if self._needs_create_check(overwrite):
+        if metadata is None and type(content) is bytes and Capability.WRITE in self._capabilities:
+            key, checked = self._file_key(path), None  # the common case, checked inline
+        else:
+            key, checked = self._check_write(path, content, metadata, Capability.WRITE)
+        if not overwrite and Capability.EXCLUSIVE_CREATE not in self._capabilities:
             self._refuse_existing(key)
         try:
             result = self._backend.write(key, content, overwrite=overwrite, metadata=checked)

@@ -95,21 +95,21 @@ class MemoryBackend(Backend):
     ) -> WriteResult:
         data = content if type(content) is bytes else b"".join(iter_content(content))
         now = datetime.now(UTC)
-        entry = _File(data, now, dict(metadata) if metadata else None)
+        kept = dict(metadata) if metadata else None
+        entry = _File(data, now, kept)
+        parent, _, name = path.rpartition("/")
         with self._lock:
             if path in self._folders:
                 raise InvalidPath("is a folder", path=path, backend="memory")
             if not overwrite and path in self._files:
                 raise AlreadyExists("file exists", path=path, backend="memory")
-            self._ensure_parents(path)
+            siblings = self._folders.get(parent)
+            if siblings is None:
+                self._ensure_parents(path)
+            else:
+                siblings.add(name)
             self._files[path] = entry
-        return WriteResult(
-            path=path,
-            size=len(data),
-            source="native",
-            last_modified=now,
-            metadata=dict(metadata) if metadata else None,
-        )
+        return WriteResult(path, len(data), "native", None, None, None, now, kept and dict(kept))
 
     write_atomic = write
 
