@@ -280,3 +280,29 @@ def test_event_logger_respects_level(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="remote_store.test_events"):
         logger(event)
     assert caplog.records == []
+
+
+def test_registry_profile_with_cache_and_observe(caplog: pytest.LogCaptureFixture) -> None:
+    from remote_store import Registry, RegistryConfig
+    from remote_store.ext.cache import CachedStore
+
+    config = RegistryConfig.from_dict(
+        {
+            "backends": {"mem": {"type": "memory"}},
+            "stores": {
+                "data": {
+                    "backend": "mem",
+                    "options": {"cache": {"ttl": 60}, "observe": {"log": True}},
+                }
+            },
+        }
+    )
+    store = Registry(config).get_store("data")
+    assert isinstance(store, ObservedStore)  # outermost: sees cache hits too
+    assert isinstance(store.inner, CachedStore)
+    store.write("x.txt", b"1")
+    with caplog.at_level(logging.INFO, logger="remote_store.events"):
+        store.read_bytes("x.txt")
+        store.read_bytes("x.txt")
+    assert len([r for r in caplog.records if r.name == "remote_store.events"]) == 2
+    assert store.inner.stats.hits == 1

@@ -628,9 +628,12 @@ class EventLogger:
 _CONFIG_KEYS = frozenset({"log", "level", "logger"})
 
 
-@hookimpl
+@hookimpl(trylast=True)
 def remote_store_wrap_store(store: Store, profile: str, options: Mapping[str, Any]) -> Store | None:
     """Registry hook: a profile with an ``observe`` option is wrapped in :func:`observe`.
+
+    It runs after the other wrappers, so the observer is the outermost layer and sees
+    every call the application makes (cache hits included).
 
     ``observe = true`` (or ``{}``) emits events to plugins only (for example
     remote-store-otel); ``observe = {log = true, level = "INFO", logger = "remote_store.events"}``
