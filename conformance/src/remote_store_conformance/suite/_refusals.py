@@ -11,6 +11,7 @@ from remote_store.errors import AlreadyExists, CapabilityNotSupported
 from remote_store_conformance._helpers import snapshot
 from remote_store_conformance._markers import refusal
 from remote_store_conformance._spy import IOSpy
+from remote_store_conformance.suite._base import Seed
 
 __all__ = ["RefusalRules"]
 
@@ -95,19 +96,20 @@ class RefusalRules:
 
     @refusal(Capability.WRITE_RESULT_NATIVE)
     def test_write_result_is_not_native_when_undeclared(self, rs_backend: Backend) -> None:
+        store = Store(rs_backend, _owns=False)
         if Capability.WRITE not in rs_backend.capabilities:
-            pytest.skip("a read-only backend returns no write results")
-        result = Store(rs_backend, _owns=False).write("plain.txt", b"x")
-        assert result.source != "native"
+            with pytest.raises(CapabilityNotSupported):  # no write, so no result at all
+                store.write("plain.txt", b"x")
+            return
+        assert store.write("plain.txt", b"x").source != "native"
 
     @refusal(Capability.SEEKABLE_READ)
     def test_read_seekable_falls_back_when_seekable_read_is_undeclared(
-        self, rs_backend: Backend
+        self, rs_backend: Backend, rs_seed: Seed
     ) -> None:
-        if Capability.WRITE not in rs_backend.capabilities:
-            pytest.skip("needs WRITE to seed a file")
-        store = Store(rs_backend, _owns=False)
-        store.write("seek.bin", b"0123456789")
+        if Capability.READ not in rs_backend.capabilities:
+            pytest.skip("nothing to read")
+        store = rs_seed({"seek.bin": b"0123456789"})
         with store.read_seekable("seek.bin") as stream:
             assert stream.seekable()
             stream.seek(5)
@@ -117,9 +119,11 @@ class RefusalRules:
     def test_store_checks_existence_when_exclusive_create_is_undeclared(
         self, rs_backend: Backend
     ) -> None:
-        if Capability.WRITE not in rs_backend.capabilities:
-            pytest.skip("a read-only backend creates nothing")
         store = Store(rs_backend, _owns=False)
+        if Capability.WRITE not in rs_backend.capabilities:
+            with pytest.raises(CapabilityNotSupported):  # creates nothing at all
+                store.write("once.txt", b"first")
+            return
         store.write("once.txt", b"first")
         with pytest.raises(AlreadyExists):
             store.write("once.txt", b"second")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from remote_store import Backend, Capability, Store
@@ -160,6 +160,8 @@ class StatefulRules:
     #: Hypothesis budget of the state machine (examples x steps).
     rs_stateful_examples = 30
     rs_stateful_steps = 20
+    #: Shrink a failing sequence to a minimal one (clearer, but can take a minute).
+    rs_stateful_shrink = False
 
     @conformance_rule(Capability.WRITE, *NEEDED)
     def test_random_operations_match_the_model(
@@ -173,6 +175,7 @@ class StatefulRules:
                 stateful_step_count=self.rs_stateful_steps,
                 deadline=None,
                 database=None,
+                phases=[p for p in Phase if p is not Phase.shrink or self.rs_stateful_shrink],
                 suppress_health_check=list(HealthCheck),
             ),
         )

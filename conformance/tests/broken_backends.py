@@ -1,0 +1,64 @@
+"""Deliberately broken backends: the kit must catch each one (copied into meta-test runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import BinaryIO
+
+from remote_store import Capability, CapabilitySet, FileInfo, WriteResult
+from remote_store.backends import MemoryBackend
+
+
+class IgnoresOverwrite(MemoryBackend):
+    """Claims create-exclusive writes but replaces existing files anyway."""
+
+    def write(
+        self,
+        path: str,
+        content: object,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        return super().write(path, content, overwrite=True, metadata=metadata)  # type: ignore[arg-type]
+
+
+class DeclaresGlobWithoutIt(MemoryBackend):
+    """Declares GLOB but keeps the ABC's refusing ``glob``."""
+
+    CAPABILITIES = CapabilitySet(MemoryBackend.CAPABILITIES | {Capability.GLOB})
+
+
+class LeaksKeyError(MemoryBackend):
+    """Lets the dict's KeyError escape instead of raising NotFound."""
+
+    def read(self, path: str) -> BinaryIO:
+        import io
+
+        return io.BytesIO(self._files[path].data)
+
+    def read_bytes(self, path: str) -> bytes:
+        return self._files[path].data
+
+    def get_file_info(self, path: str) -> FileInfo:
+        return self._info(path, self._files[path])
+
+
+class ClaimsNativeResults(MemoryBackend):
+    """Does not declare WRITE_RESULT_NATIVE yet returns native write results."""
+
+    CAPABILITIES = CapabilitySet(MemoryBackend.CAPABILITIES - {Capability.WRITE_RESULT_NATIVE})
+
+
+class ReadOnlyMemory(MemoryBackend):
+    """A read-only view (READ, LIST, METADATA) over seeded files: a well-behaved backend."""
+
+    CAPABILITIES = CapabilitySet({Capability.READ, Capability.LIST, Capability.METADATA})
+
+    @classmethod
+    def seeded(cls, files: Mapping[str, bytes]) -> ReadOnlyMemory:
+        """A backend holding exactly ``files``."""
+        backend = cls()
+        for path, data in files.items():
+            MemoryBackend.write(backend, path, data, overwrite=True)
+        return backend

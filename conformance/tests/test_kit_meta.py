@@ -1,0 +1,193 @@
+"""The kit's own tests: broken backends are caught, the command line works as documented.
+
+Each test runs pytest in a fresh folder, as a backend author would, and reads the
+certificate it writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).parent
+
+
+def run_pytest(folder: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], Any]:
+    """Run pytest in ``folder`` with a certificate file; return the process and certificate."""
+    cert = folder / "cert.json"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *args,
+            f"--rs-certificate={cert}",
+        ],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    data = json.loads(cert.read_text()) if cert.exists() else None
+    return proc, data
+
+
+def certify_class(folder: Path, backend: str, *args: str, extra: str = "") -> tuple[Any, Any]:
+    """Certify ``broken_backends.<backend>`` through a BackendConformance subclass."""
+    shutil.copy(HERE / "broken_backends.py", folder / "broken_backends.py")
+    extra_lines = textwrap.indent(textwrap.dedent(extra).strip(), "    ")
+    source = "\n".join(
+        [
+            "import pytest",
+            "from remote_store_conformance import BackendConformance",
+            f"from broken_backends import {backend}",
+            "",
+            "",
+            "class TestBroken(BackendConformance):",
+            '    backend_type = "broken"',
+            "    rs_in_process_storage = True",
+            "",
+            "    @pytest.fixture",
+            "    def rs_backend_factory(self):",
+            f"        return {backend}",
+            "",
+            extra_lines,
+            "",
+        ]
+    )
+    (folder / "test_broken.py").write_text(source)
+    return run_pytest(folder, "-p", "no:randomly", *args)
+
+
+def test_kit_reports_fail_for_write_when_overwrite_false_is_ignored(tmp_path: Path) -> None:
+    proc, cert = certify_class(tmp_path, "IgnoresOverwrite")
+    assert proc.returncode == 1, proc.stdout[-2000:]
+    assert cert["capabilities"]["write"] == "fail"
+    assert cert["capabilities"]["exclusive_create"] == "fail"
+    assert cert["capabilities"]["read"] == "pass"
+    assert "test_write_refuses_existing_file_without_overwrite" in cert["failures"]
+    assert cert["certified"] is False
+
+
+def test_kit_reports_fail_for_glob_when_declared_but_missing(tmp_path: Path) -> None:
+    proc, cert = certify_class(tmp_path, "DeclaresGlobWithoutIt")
+    assert proc.returncode == 1
+    assert cert["capabilities"]["glob"] == "fail"
+    assert cert["capabilities"]["write"] == "pass"
+    assert cert["capabilities"]["list"] == "pass"
+
+
+def test_kit_reports_fail_for_read_when_a_native_key_error_leaks(tmp_path: Path) -> None:
+    proc, cert = certify_class(tmp_path, "LeaksKeyError")
+    assert proc.returncode == 1
+    assert cert["capabilities"]["read"] == "fail"
+    assert cert["capabilities"]["metadata"] == "fail"
+    assert cert["capabilities"]["delete"] == "pass"
+    assert "test_read_of_a_missing_file_raises_not_found" in cert["failures"]
+
+
+def test_kit_reports_refusal_failed_for_an_undeclared_quality_shown_anyway(
+    tmp_path: Path,
+) -> None:
+    proc, cert = certify_class(tmp_path, "ClaimsNativeResults")
+    assert proc.returncode == 1
+    assert cert["capabilities"]["write_result_native"] == "refusal-failed"
+    assert cert["capabilities"]["write"] == "pass"
+
+
+def test_read_only_backend_is_certified_with_seeded_content(tmp_path: Path) -> None:
+    extra = """
+    @pytest.fixture
+    def rs_seeded_backend_factory(self):
+        return ReadOnlyMemory.seeded
+    """
+    proc, cert = certify_class(tmp_path, "ReadOnlyMemory", extra=extra)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    caps = cert["capabilities"]
+    assert caps["read"] == caps["list"] == caps["metadata"] == "pass"
+    for refused in ("write", "delete", "move", "copy", "atomic_write", "glob", "user_metadata"):
+        assert caps[refused] == "refused-as-undeclared", refused
+    assert cert["certified"] is True
+
+
+def test_waivers_from_the_command_line_and_pyproject_reach_the_certificate(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.remote-store-conformance]\nwaive = { "glob" = "glob lands in 0.2" }\n'
+    )
+    proc, cert = certify_class(
+        tmp_path,
+        "DeclaresGlobWithoutIt",
+        "--rs-waive",
+        "test_write_refuses_existing_file_without_overwrite=tracked in issue 99",
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert cert["capabilities"]["glob"] == "waived"
+    assert {"target": "glob", "reason": "glob lands in 0.2"} in cert["waivers"]
+    assert {
+        "target": "test_write_refuses_existing_file_without_overwrite",
+        "reason": "tracked in issue 99",
+    } in cert["waivers"]
+    assert cert["summary"]["waived"] >= 3
+    assert "waived glob: glob lands in 0.2" in proc.stdout
+
+
+def test_cli_certifies_an_entry_point_type_without_any_test_file(tmp_path: Path) -> None:
+    proc, cert = run_pytest(tmp_path, "--rs-conformance=local", "--rs-option", "root={tmp}/data")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert cert["backend"] == "local"
+    assert cert["distribution"] == "remote-store-core"
+    assert cert["version"]
+    assert cert["kit_version"]
+    assert set(cert["capabilities"].values()) <= {"pass", "refused-as-undeclared"}
+    assert "remote-store conformance" in proc.stdout
+
+
+def test_cli_uses_the_root_conftest_factory(tmp_path: Path) -> None:
+    (tmp_path / "conftest.py").write_text(
+        textwrap.dedent(
+            """
+            import pytest
+            from remote_store.backends import MemoryBackend
+
+            @pytest.fixture
+            def rs_backend_factory():
+                return MemoryBackend
+            """
+        )
+    )
+    proc, cert = run_pytest(tmp_path, "--rs-conformance", "--rs-waive", "write=big files")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert cert["backend"] == "memory"
+    assert cert["capabilities"]["write"] == "waived"
+    assert cert["capabilities"]["read"] == "pass"
+
+
+def test_cli_without_a_backend_explains_what_to_do(tmp_path: Path) -> None:
+    proc, _ = run_pytest(tmp_path, "--rs-conformance", "-x")
+    assert proc.returncode == 1
+    assert "define the rs_backend_factory fixture" in proc.stdout
+
+
+@pytest.mark.parametrize("value", ['{"a": 1}', "3", "plain text"])
+def test_options_decode_json_values_and_keep_other_strings(value: str) -> None:
+    from remote_store_conformance._factory import decode_options
+
+    decoded = decode_options([f"key={value}"])["key"]
+    assert decoded == (json.loads(value) if value != "plain text" else value)
