@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Callable, Iterator
 from typing import IO, Any, BinaryIO, TypeAlias
 
@@ -64,6 +63,8 @@ def copy_stream(
 
 def spool(source: WritableContent) -> IO[bytes]:
     """Copy ``source`` into a rewound spool: memory up to 8 MiB, then a temporary file."""
+    import tempfile  # deferred: not needed by a plain ``import remote_store``
+
     target: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_MEMORY)  # noqa: SIM115
     try:
         copy_stream(source, target)
