@@ -6,7 +6,7 @@ import importlib.metadata as md
 from typing import Any
 
 from remote_store import Capability
-from remote_store._discovery import BACKEND_GROUP, providers
+from remote_store._discovery import BACKEND_GROUP, Provider, providers
 
 from remote_store_conformance._recorder import ClassRecord, RuleResult
 from remote_store_conformance._waivers import Waivers
@@ -54,9 +54,10 @@ def _distribution(record: ClassRecord) -> tuple[str | None, str | None]:
     if cls is None:
         return None, None
     target = f"{cls.__module__}:{cls.__qualname__}"
-    for items in providers(BACKEND_GROUP).values():
+    type_names = {record.backend_type, record.backend_name}
+    for name, items in providers(BACKEND_GROUP).items():
         for provider in items:
-            if provider.value == target:
+            if provider.value == target or (name in type_names and _loads(provider) is cls):
                 return provider.distribution, provider.version
     names = md.packages_distributions().get(cls.__module__.partition(".")[0], [])
     if not names:
@@ -65,6 +66,13 @@ def _distribution(record: ClassRecord) -> tuple[str | None, str | None]:
         return names[0], md.version(names[0])
     except md.PackageNotFoundError:
         return names[0], None
+
+
+def _loads(provider: Provider) -> object:
+    try:
+        return provider.load()
+    except Exception:  # a broken plugin must not break the certificate
+        return None
 
 
 def build_certificate(record: ClassRecord, waivers: Waivers, kit_version: str) -> dict[str, Any]:
