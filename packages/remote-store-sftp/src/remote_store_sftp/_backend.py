@@ -18,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from types import TracebackType
 from typing import Any, BinaryIO, TypeVar
 
 import paramiko
@@ -51,6 +50,7 @@ from remote_store_sftp._hostkeys import (
     rsa_compat_default,
 )
 from remote_store_sftp._pool import Connection, ConnectionPool, SFTPStatusError, StatusClient
+from remote_store_sftp._streams import AtomicUpload, Reader
 
 __all__ = ["TEMP_PREFIX", "SFTPBackend"]
 
@@ -94,14 +94,14 @@ class SFTPBackend(Backend):
         pkey: paramiko.PKey | None = None,
         base_path: str = "/",
         host_key_policy: str | HostKeyPolicy = HostKeyPolicy.STRICT,
-        known_host_keys: str | None = None,
+        known_host_keys: str | Secret | None = None,
         host_keys_path: str | None = "~/.ssh/known_hosts",
         config: Mapping[str, Any] | None = None,
         timeout: float = 10.0,
         connect_kwargs: Mapping[str, Any] | None = None,
         retry: RetryPolicy | Mapping[str, Any] | None = None,
         *,
-        key_filename: str | list[str] | None = None,
+        key_filename: str | Secret | list[str] | None = None,
         private_key: str | Secret | None = None,
         passphrase: str | Secret | None = None,
         io_timeout: float | None = 30.0,
@@ -127,12 +127,14 @@ class SFTPBackend(Backend):
             pkey = load_private_key(
                 reveal(private_key) or "", from_file=False, passphrase=reveal(passphrase)
             )
+        if isinstance(key_filename, Secret):
+            key_filename = key_filename.reveal()
         self._pkey, self._key_filename, self._passphrase = pkey, key_filename, passphrase
         self._connect_kwargs = dict(connect_kwargs or {})
         compat = rsa_compat_default() if ssh_rsa_compat is None else ssh_rsa_compat
         if compat:
             self._connect_kwargs = {**SSH_RSA_COMPAT, **self._connect_kwargs}
-        inline = known_host_keys or (config or {}).get("known_host_keys")
+        inline = reveal(known_host_keys) or reveal((config or {}).get("known_host_keys"))
         inline = inline or os.environ.get("SFTP_KNOWN_HOST_KEYS")
         lines: list[str] = inline.splitlines() if inline else []
         if not inline and host_keys_path and os.path.isfile(os.path.expanduser(host_keys_path)):
@@ -306,7 +308,7 @@ class SFTPBackend(Backend):
                 if isinstance(exc, RemoteStoreError):
                     raise exc from None
                 raise self.map_error(exc, path) from exc
-            reader = _Reader(handle, attrs.st_size or 0, lambda exc: self._pool.release(conn, exc))
+            reader = Reader(handle, attrs.st_size or 0, lambda exc: self._pool.release(conn, exc))
             return io.BufferedReader(reader, CHUNK_SIZE)
 
         return call_with_retry(self._retry, attempt)
@@ -413,8 +415,8 @@ class SFTPBackend(Backend):
 
     def open_atomic(
         self, path: str, *, overwrite: bool = False, metadata: Mapping[str, str] | None = None
-    ) -> _AtomicUpload:
-        return _AtomicUpload(self, path, overwrite)
+    ) -> AtomicUpload:
+        return AtomicUpload(self, path, overwrite)
 
     # -- deletes ----------------------------------------------------------------------
 
@@ -638,121 +640,3 @@ class SFTPBackend(Backend):
             conn.close()
         self._owned.clear()
         self._known.save()
-
-
-class _Reader(io.RawIOBase):
-    """A lazy read stream that holds a pooled connection until it is closed."""
-
-    def __init__(
-        self, handle: paramiko.SFTPFile, size: int, release: Callable[[BaseException | None], None]
-    ) -> None:
-        super().__init__()
-        self._handle, self._size, self._release = handle, size, release
-        self._failed: BaseException | None = None
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer).cast("B")
-        try:
-            position = self._handle.tell()
-            want = min(len(view), self._size - position)
-            if want >= 4 * paramiko.SFTPFile.MAX_REQUEST_SIZE:
-                data = b"".join(self._handle.readv([(position, want)]))
-            else:
-                data = self._handle.read(len(view))
-        except BaseException as exc:
-            self._failed = exc
-            raise
-        view[: len(data)] = data
-        return len(data)
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        self._handle.seek(offset, whence)
-        return int(self._handle.tell())
-
-    def tell(self) -> int:
-        return int(self._handle.tell())
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        try:
-            if self._failed is None:
-                self._handle.close()
-        except Exception as exc:
-            self._failed = exc
-        finally:
-            super().close()
-            self._release(self._failed)
-
-
-class _Writer(io.RawIOBase):
-    """The writable stream of ``open_atomic``: native errors surface as typed ones."""
-
-    def __init__(
-        self, handle: paramiko.SFTPFile, map_error: Callable[[Exception], RemoteStoreError]
-    ) -> None:
-        super().__init__()
-        self._handle, self._map_error = handle, map_error
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        try:
-            self._handle.write(bytes(data))
-        except Exception as exc:
-            raise self._map_error(exc) from exc
-        return len(data)
-
-    def tell(self) -> int:
-        return int(self._handle.tell())
-
-
-class _AtomicUpload:
-    """``open_atomic``: a temporary file on a leased connection, published on a clean exit."""
-
-    def __init__(self, backend: SFTPBackend, key: str, overwrite: bool) -> None:
-        self._backend, self._key, self._overwrite = backend, key, overwrite
-        self.result: WriteResult | None = None
-
-    def __enter__(self) -> BinaryIO:
-        backend = self._backend
-        self._conn = backend._lease()
-        sftp = self._conn.sftp
-        try:
-            backend._make_parents(sftp, self._key)
-            self._temp = backend._temp_name(backend._abs(self._key))
-            self._handle = sftp.open(self._temp, "wxb")
-            self._handle.set_pipelined(True)
-        except Exception as exc:
-            backend._pool.release(self._conn, exc)
-            raise
-        return _Writer(self._handle, lambda exc: backend.map_error(exc, self._key))  # type: ignore[return-value]
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        backend, sftp = self._backend, self._conn.sftp
-        failure: BaseException | None = exc
-        try:
-            size = self._handle.tell()
-            self._handle.close()
-            if exc_type is None:
-                backend._publish(sftp, self._temp, self._key, self._overwrite)
-                self.result = WriteResult(path=self._key, size=size, source="basic")
-        except BaseException as error:
-            failure = error
-            raise
-        finally:
-            if failure is not None:
-                backend._discard(sftp, self._temp)
-            backend._pool.release(self._conn, failure)
