@@ -221,12 +221,14 @@ class FaultProxy:
         self.answer_503 -= 1
         self.faults += 1
         head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
+        length, expect_continue = 0, False
         for line in head.split(b"\r\n"):
             name, _, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value.strip())
-        if length:
+            if name.strip().lower() == b"expect":
+                expect_continue = True  # the client waits for "100 Continue": answer now
+        if length and not expect_continue:
             await reader.readexactly(length)
         body = (
             b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code>'

@@ -72,6 +72,16 @@ class ObjectReader(io.RawIOBase):
         view[: len(data)] = data
         return len(data)
 
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` bytes; fewer only at the end of the object."""
+        if size is None or size < 0:
+            return self.readall()
+        parts, want = [], min(size, self._size - self._pos)
+        while want > 0 and (chunk := self._fetch(want)):
+            parts.append(chunk)
+            want -= len(chunk)
+        return b"".join(parts)
+
     def readall(self) -> bytes:
         parts = []
         while chunk := self._fetch(min(CHUNK_SIZE, self._size - self._pos)):

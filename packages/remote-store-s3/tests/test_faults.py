@@ -1,0 +1,132 @@
+"""Faults injected by a TCP proxy in front of moto: cuts mid-upload and mid-download, 503s.
+
+Every failure surfaces as a typed error, idempotent operations are retried per the
+RetryPolicy, and the previous object is never damaged.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from remote_store import Store
+from remote_store._retry import RetryPolicy
+from remote_store.errors import BackendUnavailable
+from remote_store_s3 import S3Backend
+
+MIB = 1024 * 1024
+FAST = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.05, jitter=0.0)
+OLD = b"old object " * 1000
+
+
+@pytest.fixture
+def direct(moto: Any, bucket: str) -> Store:
+    store = Store(moto.backend(bucket))
+    store.write("k", OLD)
+    return store
+
+
+@pytest.fixture
+def faulty(proxy: Any, bucket: str) -> Store:
+    backend = S3Backend(bucket=bucket, endpoint_url=proxy.url, key="x", secret="y", retry=FAST)
+    return Store(backend)
+
+
+def test_cut_mid_upload_is_retried(proxy: Any, faulty: Store, direct: Store) -> None:
+    proxy.cut_upload_after, proxy.times = 64 * 1024, 1
+    new = b"n" * (512 * 1024)
+    result = faulty.write("k", new, overwrite=True)
+    assert proxy.faults == 1
+    assert result.size == len(new)
+    assert direct.read_bytes("k") == new
+
+
+def test_cut_mid_upload_every_time_keeps_the_old_object(
+    proxy: Any, faulty: Store, direct: Store
+) -> None:
+    proxy.cut_upload_after, proxy.times = 64 * 1024, 100
+    with pytest.raises(BackendUnavailable):
+        faulty.write("k", b"n" * (512 * 1024), overwrite=True)
+    # each policy attempt; aiohttp itself re-sends an idempotent request once on a
+    # dropped keep-alive connection, so a cut may be seen twice per attempt
+    assert FAST.max_attempts <= proxy.faults <= 2 * FAST.max_attempts
+    assert direct.read_bytes("k") == OLD
+
+
+def test_cut_mid_multipart_upload_keeps_the_old_object_and_aborts(
+    proxy: Any, faulty: Store, direct: Store
+) -> None:
+    proxy.cut_upload_after, proxy.times = 4 * MIB, 100  # every part is cut
+    with pytest.raises(BackendUnavailable):
+        faulty.write("k", io.BytesIO(b"m" * (20 * MIB)), overwrite=True)
+    assert direct.read_bytes("k") == OLD
+    backend = direct.backend
+    assert isinstance(backend, S3Backend)
+    uploads = backend._run(None, lambda c: c.list_multipart_uploads(Bucket=backend._bucket))
+    assert not uploads.get("Uploads")
+
+
+def test_cut_mid_download_resumes_with_a_range(proxy: Any, faulty: Store, direct: Store) -> None:
+    data = bytes(range(256)) * (12 * 1024)  # 3 MiB
+    direct.write("big", data)
+    proxy.cut_download_after, proxy.times = MIB, 1
+    with faulty.read("big") as stream:
+        assert stream.read() == data
+    assert proxy.faults == 1
+    proxy.cut_download_after, proxy.times = MIB, 1
+    assert faulty.read_bytes("big") == data
+    assert proxy.faults == 2
+
+
+def test_cut_mid_download_every_time_is_typed(proxy: Any, faulty: Store, direct: Store) -> None:
+    direct.write("big", b"d" * (3 * MIB))
+    proxy.cut_download_after, proxy.times = MIB, 100
+    with pytest.raises(BackendUnavailable):
+        faulty.read_bytes("big")
+    proxy.cut_download_after, proxy.times = MIB, 1
+    with faulty.read("big") as stream:
+        assert len(stream.read(512 * 1024)) == 512 * 1024
+        proxy.cut_download_after, proxy.times = 10, 100  # every resumed GET is cut too
+        with pytest.raises(BackendUnavailable):
+            stream.read()
+
+
+def test_503_is_retried_then_typed(proxy: Any, faulty: Store, direct: Store) -> None:
+    proxy.answer_503 = 2
+    assert faulty.read_bytes("k") == OLD
+    assert proxy.faults == 2
+    proxy.answer_503 = 2
+    faulty.write("k2", b"new")
+    assert direct.read_bytes("k2") == b"new"
+    proxy.answer_503 = 10
+    with pytest.raises(BackendUnavailable):
+        faulty.write("k", b"never", overwrite=True)
+    proxy.answer_503 = 0
+    assert direct.read_bytes("k") == OLD
+
+
+def test_retried_create_that_already_landed_is_not_refused(
+    proxy: Any, faulty: Store, direct: Store
+) -> None:
+    """The response to the first PUT is lost after the server stored it: the retry meets
+    a 412 for its own object and reports success."""
+    proxy.cut_download_after, proxy.times = 10, 1
+    result = faulty.write("fresh", b"content")
+    assert proxy.faults == 1
+    assert result.size == 7
+    assert direct.read_bytes("fresh") == b"content"
+
+
+def test_unreachable_server_is_backend_unavailable(moto: Any) -> None:
+    from remote_store_conformance.servers import free_port
+
+    backend = S3Backend(
+        bucket="b",
+        endpoint_url=f"http://127.0.0.1:{free_port()}",
+        key="x",
+        secret="y",
+        retry=RetryPolicy(max_attempts=2, backoff_base=0.01, jitter=0.0, timeout=2),
+    )
+    with Store(backend) as store, pytest.raises(BackendUnavailable):
+        store.read_bytes("k")

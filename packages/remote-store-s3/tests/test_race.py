@@ -1,0 +1,41 @@
+"""Two writers race over HTTP for one key with overwrite=False: exactly one wins."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from remote_store import Store
+from remote_store.errors import AlreadyExists
+
+
+def test_exactly_one_create_only_writer_wins(moto: Any, bucket: str) -> None:
+    stores = [Store(moto.backend(bucket)) for _ in range(2)]  # two clients, two pools
+    rounds = 15
+    try:
+        for round_ in range(rounds):
+            key = f"race/{round_}"
+            barrier = threading.Barrier(2)
+            outcomes: list[str] = []
+
+            def writer(n: int, key: str = key, barrier: threading.Barrier = barrier) -> None:
+                barrier.wait()
+                try:
+                    stores[n].write(key, f"writer {n}".encode())
+                    outcomes.append(f"won {n}")
+                except AlreadyExists:
+                    outcomes.append("refused")
+
+            threads = [threading.Thread(target=writer, args=(n,)) for n in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            winners = [o for o in outcomes if o.startswith("won")]
+            assert len(winners) == 1, outcomes
+            assert outcomes.count("refused") == 1
+            winner = winners[0].split()[1]
+            assert stores[0].read_bytes(key) == f"writer {winner}".encode()
+    finally:
+        for store in stores:
+            store.close()

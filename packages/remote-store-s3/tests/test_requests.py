@@ -1,0 +1,64 @@
+"""Request counts seen by the server (moto's HTTP request log), per operation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from remote_store import Store
+
+
+def count(moto: Any, bucket: str, action: Callable[[], object]) -> list[str]:
+    before = len(moto.log.requests(bucket))
+    action()
+    return moto.log.requests(bucket)[before:]
+
+
+def test_small_new_file_write_is_one_put(store: Store, moto: Any, bucket: str) -> None:
+    seen = count(moto, bucket, lambda: store.write("new/file.txt", b"x" * 4096))
+    assert len(seen) == 1, seen
+    assert '"PUT ' in seen[0]
+
+
+def test_overwrite_and_stream_write_are_one_put(store: Store, moto: Any, bucket: str) -> None:
+    import io
+
+    store.write("f", b"1")
+    assert len(count(moto, bucket, lambda: store.write("f", b"2", overwrite=True))) == 1
+    assert len(count(moto, bucket, lambda: store.write("g", io.BytesIO(b"3")))) == 1
+
+
+def test_read_is_one_get(store: Store, moto: Any, bucket: str) -> None:
+    store.write("r", b"abc")
+    seen = count(moto, bucket, lambda: store.read_bytes("r"))
+    assert len(seen) == 1 and '"GET ' in seen[0]
+
+    def stream() -> None:
+        with store.read("r") as handle:
+            assert handle.read() == b"abc"
+
+    assert len(count(moto, bucket, stream)) == 1
+
+
+def test_exists_is_at_most_one_request(store: Store, moto: Any, bucket: str) -> None:
+    store.write("e/f", b"1")
+    for path, expected in [("e/f", True), ("e", True), ("missing", False), ("e/f/g", False)]:
+        result: list[bool] = []
+        seen = count(moto, bucket, lambda p=path: result.append(store.exists(p)))
+        assert result == [expected]
+        assert len(seen) == 1, (path, seen)
+
+
+def test_get_file_info_is_one_head(store: Store, moto: Any, bucket: str) -> None:
+    store.write("h", b"1")
+    seen = count(moto, bucket, lambda: store.get_file_info("h"))
+    assert len(seen) == 1 and '"HEAD ' in seen[0]
+
+
+def test_recursive_listing_is_one_flat_stream(store: Store, moto: Any, bucket: str) -> None:
+    for folder in ("a", "a/b", "c", "c/d/e"):
+        store.write(f"{folder}/f", b"1")
+    seen = count(moto, bucket, lambda: list(store.list_files("", recursive=True)))
+    assert len(seen) == 1 and "delimiter" not in seen[0]
+    seen = count(moto, bucket, lambda: store.get_folder_info(""))
+    assert len(seen) == 1
