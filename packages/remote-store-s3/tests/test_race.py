@@ -18,7 +18,12 @@ def test_exactly_one_create_only_writer_wins(moto: Any, bucket: str) -> None:
             barrier = threading.Barrier(2)
             outcomes: list[str] = []
 
-            def writer(n: int, key: str = key, barrier: threading.Barrier = barrier) -> None:
+            def writer(
+                n: int,
+                key: str = key,
+                barrier: threading.Barrier = barrier,
+                outcomes: list[str] = outcomes,
+            ) -> None:
                 barrier.wait()
                 try:
                     stores[n].write(key, f"writer {n}".encode())

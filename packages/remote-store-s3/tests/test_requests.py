@@ -44,7 +44,7 @@ def test_exists_is_at_most_one_request(store: Store, moto: Any, bucket: str) -> 
     store.write("e/f", b"1")
     for path, expected in [("e/f", True), ("e", True), ("missing", False), ("e/f/g", False)]:
         result: list[bool] = []
-        seen = count(moto, bucket, lambda p=path: result.append(store.exists(p)))
+        seen = count(moto, bucket, lambda p=path, r=result: r.append(store.exists(p)))
         assert result == [expected]
         assert len(seen) == 1, (path, seen)
 
