@@ -31,7 +31,7 @@ class MetadataRules:
         with pytest.raises(NotFound):
             store.get_file_info("missing.txt")
 
-    @rule(Capability.METADATA)
+    @rule(Capability.METADATA, Capability.LIST)  # folders are observable only by listing
     def test_get_file_info_of_a_folder_raises_invalid_path(
         self, rs_seed: Seed, rs_folders: FolderSemantics
     ) -> None:
@@ -40,7 +40,7 @@ class MetadataRules:
         with pytest.raises(expected):
             store.get_file_info("b/d")
 
-    @rule(Capability.METADATA)
+    @rule(Capability.METADATA, Capability.LIST)  # folders are observable only by listing
     def test_get_folder_info_counts_every_file_below(self, rs_seed: Seed) -> None:
         store = rs_seed(TREE)
         info = store.get_folder_info("b")

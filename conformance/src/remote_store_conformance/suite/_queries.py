@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from remote_store import Store
+from remote_store import Capability, Store
 
 from remote_store_conformance._markers import rule
 from remote_store_conformance.suite._base import FolderSemantics, Seed
@@ -20,20 +20,20 @@ class QueryRules:
         assert rs_store.is_file("missing.txt") is False
         assert rs_store.is_folder("missing") is False
 
-    @rule(None)
+    @rule(None, Capability.LIST)  # folders are observable only by listing
     def test_root_exists_and_is_a_folder(self, rs_store: Store) -> None:
         assert rs_store.exists("") is True
         assert rs_store.is_folder("") is True
         assert rs_store.is_file("") is False
 
-    @rule(None)
+    @rule(None, Capability.LIST)  # folders are observable only by listing
     def test_exists_is_true_for_a_file_and_its_folders(self, rs_seed: Seed) -> None:
         store = rs_seed(TREE)
         assert store.exists("b/d/e.txt")
         assert store.exists("b/d")
         assert store.exists("b")
 
-    @rule(None)
+    @rule(None, Capability.LIST)  # folders are observable only by listing
     def test_is_file_and_is_folder_tell_files_from_folders(self, rs_seed: Seed) -> None:
         store = rs_seed(TREE)
         assert store.is_file("b/c.txt") and not store.is_folder("b/c.txt")

@@ -75,7 +75,7 @@ class ReadRules:
         with pytest.raises(NotFound):
             store.read_bytes("b/missing.txt")
 
-    @rule(Capability.READ)
+    @rule(Capability.READ, Capability.LIST)  # folders are observable only by listing
     def test_read_of_a_folder_raises_invalid_path(
         self, rs_seed: Seed, rs_folders: FolderSemantics
     ) -> None:
