@@ -1,0 +1,577 @@
+"""AsyncAzureBackend: the one implementation of the Azure storage logic.
+
+Every data operation uses the Blob API, which flat and hierarchical (HNS) accounts both
+serve; the sync :class:`~remote_store_azure.AzureBackend` runs this class on a private
+event loop. With ``hns=True`` (or ``"auto"`` and an HNS account) a few operations use the
+DataLake API (:mod:`remote_store_azure._hns`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Iterator, Mapping
+from datetime import datetime
+from typing import Any, TypeVar
+
+from azure.core import MatchConditions
+from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
+from remote_store._capabilities import Capability, CapabilitySet
+from remote_store._glob import literal_prefix, translate_glob
+from remote_store._models import ContentDigest, FileInfo, FolderEntry, ResolutionPlan, WriteResult
+from remote_store._path import RemotePath
+from remote_store._retry import RetryPolicy
+from remote_store._secret import Secret
+from remote_store.aio import AsyncBackend, AsyncWritableContent
+from remote_store.errors import (
+    AlreadyExists,
+    DirectoryNotEmpty,
+    InvalidPath,
+    NotFound,
+    PreconditionFailed,
+    RemoteStoreError,
+)
+
+from remote_store_azure._clients import AzureSettings, HnsMode, build_blob_service, log
+from remote_store_azure._errors import classify, status_of
+from remote_store_azure._hns import HnsOps, is_folder_marker
+from remote_store_azure._upload import upload
+
+__all__ = ["AsyncAzureBackend"]
+
+T = TypeVar("T")
+_FLAT_CAPS = CapabilitySet(
+    {
+        Capability.READ,
+        Capability.WRITE,
+        Capability.DELETE,
+        Capability.LIST,
+        Capability.GLOB,
+        Capability.MOVE,
+        Capability.COPY,
+        Capability.ATOMIC_WRITE,
+        Capability.METADATA,
+        Capability.USER_METADATA,
+        Capability.LAZY_READ,
+        Capability.WRITE_RESULT_NATIVE,
+        Capability.EXCLUSIVE_CREATE,
+    }
+)
+#: Parallel deletes of a recursive folder delete on a flat account.
+DELETE_PARALLELISM = 16
+#: Bytes of the first ranged GET of a read (a read is lazy: nothing more until consumed).
+FIRST_RANGE = 1024 * 1024
+#: Seconds between polls of a pending server-side copy.
+COPY_POLL_SECONDS = 0.2
+
+
+def _name(key: str) -> str:
+    return key.rpartition("/")[2]
+
+
+def _prefix(path: str) -> str:
+    return f"{path}/" if path else ""
+
+
+def _total_size(props: Any) -> int:
+    """The blob's full size from a ranged download (``Content-Range: bytes a-b/total``)."""
+    content_range = getattr(props, "content_range", None)
+    if content_range and "/" in content_range:
+        return int(content_range.rpartition("/")[2])
+    return int(props.size or 0)
+
+
+def file_info(key: str, props: Any) -> FileInfo:
+    """A FileInfo from the SDK's ``BlobProperties`` (a listing item or a HEAD)."""
+    settings = getattr(props, "content_settings", None)
+    md5 = getattr(settings, "content_md5", None) if settings is not None else None
+    modified: datetime | None = getattr(props, "last_modified", None)
+    return FileInfo(
+        path=RemotePath.from_backend_path(key),
+        name=_name(key),
+        size=int(props.size or 0),
+        modified_at=modified,
+        digest=ContentDigest("md5", bytes(md5).hex()) if md5 else None,
+        etag=props.etag,
+        content_type=getattr(settings, "content_type", None) if settings is not None else None,
+        metadata=dict(props.metadata or {}),
+        extra={"blob_type": str(getattr(props, "blob_type", "") or "")},
+        version_id=getattr(props, "version_id", None),
+    )
+
+
+class AsyncAzureBackend(AsyncBackend):
+    """Azure Blob Storage (and ADLS Gen2 with ``hns``) for async code.
+
+    Options as remote-store 0.27's ``AzureBackend``: ``container`` (required),
+    ``account_name``, ``account_url``, ``account_key``, ``sas_token``,
+    ``connection_string``, ``credential``, ``client_options`` (SDK client keywords; they
+    win over the presets), ``retry``, ``max_concurrency`` (parallel block uploads, default
+    1), ``reject_write_under_file_ancestor``; plus ``hns`` (``False`` by default, ``True``,
+    or ``"auto"`` to ask the account once).
+    """
+
+    CAPABILITIES = CapabilitySet({*_FLAT_CAPS, Capability.ATOMIC_MOVE})
+
+    def __init__(
+        self,
+        container: str,
+        *,
+        account_name: str | None = None,
+        account_url: str | None = None,
+        account_key: str | Secret | None = None,
+        sas_token: str | Secret | None = None,
+        connection_string: str | Secret | None = None,
+        credential: Any = None,
+        client_options: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | Mapping[str, Any] | None = None,
+        max_concurrency: int = 1,
+        reject_write_under_file_ancestor: bool = False,
+        hns: HnsMode = False,
+    ) -> None:
+        self._settings = AzureSettings.create(
+            container,
+            account_name=account_name,
+            account_url=account_url,
+            account_key=account_key,
+            sas_token=sas_token,
+            connection_string=connection_string,
+            credential=credential,
+            client_options=client_options,
+            retry=retry,
+            max_concurrency=max_concurrency,
+            reject_write_under_file_ancestor=reject_write_under_file_ancestor,
+            hns=hns,
+        )
+        self._hns: bool | None = None if hns == "auto" else bool(hns)
+        self._service: Any = None
+        self._container: Any = None
+        self._datalake: HnsOps | None = None
+        self._owned: list[Any] = []
+        sizes = self._settings.client_kwargs()
+        self._block_size = int(sizes["max_block_size"])
+        self._range_size = int(sizes["max_chunk_get_size"])
+
+    @property
+    def name(self) -> str:
+        return "azure"
+
+    @property
+    def capabilities(self) -> CapabilitySet:
+        return self.CAPABILITIES if self._hns else _FLAT_CAPS
+
+    @property
+    def settings(self) -> AzureSettings:
+        """The validated options (secrets stay wrapped)."""
+        return self._settings
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._settings!r})"
+
+    # -- clients ----------------------------------------------------------------------
+
+    def _containers(self) -> Any:
+        if self._container is None:
+            self._service = build_blob_service(self._settings, self._owned)
+            self._container = self._service.get_container_client(self._settings.container)
+        return self._container
+
+    def _blob(self, key: str) -> Any:
+        return self._containers().get_blob_client(key)
+
+    async def _is_hns(self) -> bool:
+        if self._hns is None:
+            try:
+                self._containers()
+                info = await self._service.get_account_information()
+                self._hns = bool(info.get("is_hns_enabled"))
+            except Exception as exc:  # detection is best effort, as in 0.27
+                log.warning(
+                    "azure: HNS detection failed (%s); using the flat namespace",
+                    type(exc).__name__,
+                )
+                self._hns = False
+        return self._hns
+
+    async def _hns_ops(self) -> HnsOps:
+        if self._datalake is None:
+            from remote_store_azure._clients import build_datalake_service
+
+            service = build_datalake_service(self._settings, self._service)
+            self._containers()
+            self._datalake = HnsOps(service.get_file_system_client(self._settings.container))
+        return self._datalake
+
+    # -- errors -----------------------------------------------------------------------
+
+    def map_error(self, exc: BaseException, path: str | None = None) -> RemoteStoreError:
+        """Classify by Azure error code and HTTP status (never message text)."""
+        return classify(exc, path, self.name)
+
+    @contextlib.contextmanager
+    def _errors(self, path: str) -> Iterator[None]:
+        """Raise SDK errors as typed errors (by code and status) for ``path``."""
+        try:
+            yield
+        except AzureError as exc:
+            raise self.map_error(exc, path) from exc
+
+    def _conflict(self, exc: BaseException, path: str) -> RemoteStoreError:
+        """A refused create-only condition (409 or 412) as AlreadyExists."""
+        if status_of(exc) in (409, 412):
+            return AlreadyExists("file exists", path=path, backend=self.name)
+        return self.map_error(exc, path)
+
+    # -- reads ------------------------------------------------------------------------
+
+    async def read(self, path: str) -> AsyncIterator[bytes]:
+        """The blob's content in chunks, fetched as they are consumed."""
+        with self._errors(path):
+            blob = self._blob(path)
+            try:
+                first = await blob.download_blob(offset=0, length=FIRST_RANGE)
+            except HttpResponseError as exc:
+                if status_of(exc) != 416:
+                    raise
+                first = await blob.download_blob()  # an empty blob has no byte range
+            props = first.properties
+            if is_folder_marker(props.metadata):
+                raise InvalidPath("not a file", path=path, backend=self.name)
+            data: bytes = await first.readall()
+            offset, size = len(data), _total_size(props)
+            while data:
+                yield data
+                if offset >= size:
+                    return
+                part = await blob.download_blob(  # the same version, or 412 if it changed
+                    offset=offset,
+                    length=min(self._range_size, size - offset),
+                    etag=props.etag,
+                    match_condition=MatchConditions.IfNotModified,
+                )
+                data = await part.readall()
+                offset += len(data)
+
+    async def read_range(self, path: str, offset: int, length: int) -> bytes:
+        """``length`` bytes from ``offset`` (one ranged GET); empty at or past the end."""
+        with self._errors(path):
+            if length <= 0:
+                return b""
+            try:
+                downloader = await self._blob(path).download_blob(offset=offset, length=length)
+            except HttpResponseError as exc:
+                if status_of(exc) == 416:
+                    return b""
+                raise
+            data: bytes = await downloader.readall()
+            return data
+
+    async def get_file_info(self, path: str) -> FileInfo:
+        with self._errors(path):
+            props = await self._blob(path).get_blob_properties()
+            if is_folder_marker(props.metadata):
+                raise InvalidPath("not a file", path=path, backend=self.name)
+            return file_info(path, props)
+
+    async def is_folder(self, path: str) -> bool:
+        with self._errors(path):
+            if path == "":
+                return True
+            if await self._is_hns():
+                try:
+                    props = await self._blob(path).get_blob_properties()
+                    return is_folder_marker(props.metadata)
+                except ResourceNotFoundError:
+                    return False
+            blobs = self._containers().list_blobs(
+                name_starts_with=_prefix(path), results_per_page=1
+            )
+            async for _ in blobs:
+                return True  # a blob below: the prefix is a folder
+            return False
+
+    # -- writes -----------------------------------------------------------------------
+
+    async def write(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+        etag: str | None = None,
+    ) -> WriteResult:
+        """Create (``If-None-Match: *``) or replace the blob; with ``etag`` replace it
+        only while it still has that etag (else :class:`PreconditionFailed`)."""
+        with self._errors(path):
+            if self._settings.reject_write_under_file_ancestor:
+                await self._check_ancestors(path)
+            try:
+                outcome = await upload(
+                    self._blob(path),
+                    content,
+                    overwrite=overwrite,
+                    metadata=metadata,
+                    block_size=self._block_size,
+                    concurrency=self._settings.max_concurrency,
+                    etag=etag,
+                )
+            except HttpResponseError as exc:
+                if etag is None and not overwrite:
+                    raise self._conflict(exc, path) from None
+                raise
+            response = outcome.response
+            return WriteResult(
+                path=path,
+                size=outcome.size,
+                source="native",
+                digest=ContentDigest("md5", outcome.md5_hex),
+                etag=response.get("etag"),
+                version_id=response.get("version_id"),
+                last_modified=response.get("last_modified"),
+                metadata=dict(metadata) if metadata else None,
+            )
+
+    async def write_atomic(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Same as :meth:`write`: a Put Blob or Put Block List is atomic on the service."""
+        return await self.write(path, content, overwrite=overwrite, metadata=metadata)
+
+    async def _check_ancestors(self, path: str) -> None:
+        """Refuse a write below a file or onto a folder (opt-in; not atomic with it)."""
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            ancestor = "/".join(parts[:depth])
+            try:
+                if await self.is_file(ancestor):
+                    raise InvalidPath("an ancestor is a file", path=path, backend=self.name)
+            except RemoteStoreError as exc:
+                if not exc.retryable:
+                    raise  # a transient probe failure fails open, as in 0.27
+        if await self.is_folder(path):
+            raise InvalidPath("a folder has this name", path=path, backend=self.name)
+
+    # -- delete -----------------------------------------------------------------------
+
+    async def delete(self, path: str, *, missing_ok: bool = False) -> None:
+        with self._errors(path):
+            if await self._is_hns() and await self.is_folder(path):
+                raise InvalidPath("not a file", path=path, backend=self.name)
+            try:
+                await self._blob(path).delete_blob()
+            except ResourceNotFoundError:
+                if await self.is_folder(path):
+                    raise InvalidPath("not a file", path=path, backend=self.name) from None
+                if not missing_ok:
+                    raise NotFound("file not found", path=path, backend=self.name) from None
+
+    async def delete_folder(
+        self, path: str, *, recursive: bool = False, missing_ok: bool = False
+    ) -> None:
+        with self._errors(path):
+            if not await self.is_folder(path):
+                if path and await self.is_file(path):
+                    raise InvalidPath("not a folder", path=path, backend=self.name)
+                if not missing_ok:
+                    raise NotFound("folder not found", path=path, backend=self.name)
+                return
+            has_children = False
+            async for _ in self.iter_children(path):
+                has_children = True
+                break
+            if has_children and not recursive:
+                raise DirectoryNotEmpty("folder is not empty", path=path, backend=self.name)
+            if path and await self._is_hns():
+                await (await self._hns_ops()).delete_directory(path)
+                return
+            names = [
+                name
+                async for name in self._containers().list_blob_names(name_starts_with=_prefix(path))
+            ]
+            gate = asyncio.Semaphore(DELETE_PARALLELISM)
+
+            async def remove(name: str) -> None:
+                async with gate:
+                    try:
+                        await self._blob(name).delete_blob()
+                    except ResourceNotFoundError:
+                        pass  # gone already: the goal is reached
+
+            await asyncio.gather(*(remove(name) for name in names))
+
+    # -- listings ---------------------------------------------------------------------
+
+    async def _level(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
+        """One level of ``path`` (delimiter listing), ascending, a folder as ``name/``."""
+        pages = (
+            self._containers()
+            .walk_blobs(name_starts_with=_prefix(path), delimiter="/", include=["metadata"])
+            .by_page()
+        )
+        async for page in pages:
+            entries: list[tuple[str, FileInfo | FolderEntry]] = []
+            async for item in page:
+                name: str = item.name
+                if name.endswith("/") or is_folder_marker(getattr(item, "metadata", None)):
+                    key = name.rstrip("/")
+                    folder = FolderEntry(RemotePath.from_backend_path(key), _name(key))
+                    entries.append((key + "/", folder))
+                else:
+                    entries.append((name, file_info(name, item)))
+            entries.sort(key=lambda pair: pair[0])
+            last = None
+            for sort_key, entry in entries:
+                if sort_key != last:  # an HNS directory may be both marker and prefix
+                    yield entry
+                last = sort_key
+
+    async def iter_children(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
+        with self._errors(path):
+            async for entry in self._level(path):
+                yield entry
+
+    async def list_folders(self, path: str) -> AsyncIterator[FolderEntry]:
+        with self._errors(path):
+            async for entry in self._level(path):
+                if isinstance(entry, FolderEntry):
+                    yield entry
+
+    async def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> AsyncIterator[FileInfo]:
+        with self._errors(path):
+            if not recursive and max_depth is None:
+                async for entry in self._level(path):
+                    if isinstance(entry, FileInfo):
+                        yield entry
+                return
+            prefix = _prefix(path)
+            items = self._containers().list_blobs(name_starts_with=prefix, include=["metadata"])
+            async for item in items:  # one flat paginated listing, in key order
+                if is_folder_marker(item.metadata):
+                    continue
+                if max_depth is not None and item.name[len(prefix) :].count("/") > max_depth:
+                    continue
+                yield file_info(item.name, item)
+
+    async def glob(self, pattern: str) -> AsyncIterator[FileInfo]:
+        with self._errors(pattern):
+            regex = translate_glob(pattern)
+            folder, recursive = literal_prefix(pattern)
+            async for info in self.list_files(folder, recursive=recursive):
+                if regex.match(str(info.path)):
+                    yield info
+
+    # -- copy and move ----------------------------------------------------------------
+
+    async def _source(self, src: str) -> FileInfo:
+        try:
+            return await self.get_file_info(src)
+        except NotFound:
+            if await self.is_folder(src):
+                raise InvalidPath("not a file", path=src, backend=self.name) from None
+            raise NotFound("file not found", path=src, backend=self.name) from None
+
+    async def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        """Server-side copy of exactly the version read (source etag condition)."""
+        with self._errors(src):
+            await self._server_copy(await self._source(src), dst, overwrite)
+
+    async def _server_copy(self, source: FileInfo, dst: str, overwrite: bool) -> None:
+        src = str(source.path)
+        target = self._blob(dst)
+        conditions: dict[str, Any] = {
+            "source_etag": source.etag,
+            "source_match_condition": MatchConditions.IfNotModified,
+        }
+        if not overwrite:
+            conditions["match_condition"] = MatchConditions.IfMissing
+        try:
+            copy = await target.start_copy_from_url(self._blob(src).url, **conditions)
+        except HttpResponseError as exc:
+            if not overwrite:
+                raise self._conflict(exc, dst) from None
+            raise
+        status = copy.get("copy_status")
+        while status == "pending":
+            await asyncio.sleep(COPY_POLL_SECONDS)
+            props = await target.get_blob_properties()
+            status = props.copy.status
+        if status != "success":
+            raise RemoteStoreError(
+                f"server-side copy ended {status!r}", path=dst, backend=self.name
+            )
+
+    async def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        """HNS: one atomic rename. Flat: a server-side copy, then a delete of the source
+        only after the copy has completed, and only while the source still is the version
+        copied (a source changed meanwhile is kept; :class:`PreconditionFailed`)."""
+        with self._errors(src):
+            source = await self._source(src)
+            if await self._is_hns():
+                try:
+                    await (await self._hns_ops()).rename(src, dst, overwrite=overwrite)
+                except HttpResponseError as exc:
+                    if not overwrite:
+                        raise self._conflict(exc, dst) from None
+                    raise
+                return
+            await self._server_copy(source, dst, overwrite)
+            try:
+                await self._blob(src).delete_blob(
+                    etag=source.etag, match_condition=MatchConditions.IfNotModified
+                )
+            except HttpResponseError as exc:
+                if status_of(exc) == 412:
+                    raise PreconditionFailed(
+                        "the source changed during the move; both copies were kept",
+                        path=src,
+                        backend=self.name,
+                    ) from None
+                raise
+
+    # -- naming, health, lifecycle ----------------------------------------------------
+
+    def native_path(self, path: str) -> str:
+        return f"{self._settings.container}/{path}" if path else self._settings.container
+
+    def to_key(self, native_path: str) -> str:
+        container = self._settings.container
+        if native_path == container:
+            return ""
+        return native_path.removeprefix(container + "/")
+
+    def resolve(self, path: str) -> ResolutionPlan:
+        details = {"container": self._settings.container, "hns": self._hns}
+        return ResolutionPlan("azure-blob", self.name, path, self.native_path(path), details)
+
+    async def check_health(self) -> None:
+        try:
+            await self._containers().get_container_properties()
+        except AzureError as exc:
+            raise self.map_error(exc, "") from exc
+
+    def unwrap(self, type_hint: type[T]) -> T:
+        """The async ``ContainerClient`` (or ``BlobServiceClient``) of this backend."""
+        container = self._containers()
+        for handle in (container, self._service):
+            if isinstance(handle, type_hint):
+                return handle
+        return super().unwrap(type_hint)
+
+    async def aclose(self) -> None:
+        if self._datalake is not None:
+            await self._datalake.close()
+            self._datalake = None
+        if self._service is not None:
+            service, self._service, self._container = self._service, None, None
+            await service.close()
+        owned, self._owned = self._owned, []
+        for credential in owned:
+            await credential.close()

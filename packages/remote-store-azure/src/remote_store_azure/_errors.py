@@ -1,0 +1,117 @@
+"""Classifying Azure SDK exceptions by error code and HTTP status, never by message text."""
+
+from __future__ import annotations
+
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceModifiedError,
+    ResourceNotFoundError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
+from remote_store.errors import (
+    AlreadyExists,
+    BackendUnavailable,
+    DirectoryNotEmpty,
+    InvalidArgument,
+    InvalidPath,
+    NotFound,
+    PermissionDenied,
+    PreconditionFailed,
+    RemoteStoreError,
+)
+
+__all__ = ["classify", "error_code", "status_of"]
+
+#: Azure error codes (the ``x-ms-error-code`` header) with a precise meaning.
+_CODES: dict[str, type[RemoteStoreError]] = {
+    "BlobNotFound": NotFound,
+    "ContainerNotFound": NotFound,
+    "PathNotFound": NotFound,
+    "FilesystemNotFound": NotFound,
+    "SourcePathNotFound": NotFound,
+    "CannotVerifyCopySource": NotFound,
+    "BlobAlreadyExists": AlreadyExists,
+    "PathAlreadyExists": AlreadyExists,
+    "ConditionNotMet": PreconditionFailed,
+    "SourceConditionNotMet": PreconditionFailed,
+    "TargetConditionNotMet": PreconditionFailed,
+    "LeaseIdMissing": PreconditionFailed,
+    "LeaseIdMismatchWithBlobOperation": PreconditionFailed,
+    "LeaseAlreadyPresent": PreconditionFailed,
+    "DirectoryNotEmpty": DirectoryNotEmpty,
+    "PathConflict": InvalidPath,
+    "ParentNotFound": NotFound,
+    "InvalidResourceName": InvalidPath,
+    "InvalidUri": InvalidPath,
+    "InvalidMetadata": InvalidArgument,
+    "AuthenticationFailed": PermissionDenied,
+    "AuthorizationFailure": PermissionDenied,
+    "AuthorizationPermissionMismatch": PermissionDenied,
+    "InsufficientAccountPermissions": PermissionDenied,
+    "ServerBusy": BackendUnavailable,
+    "OperationTimedOut": BackendUnavailable,
+    "InternalError": BackendUnavailable,
+}
+
+_STATUSES: dict[int, type[RemoteStoreError]] = {
+    401: PermissionDenied,
+    403: PermissionDenied,
+    404: NotFound,
+    409: AlreadyExists,
+    412: PreconditionFailed,
+    408: BackendUnavailable,
+    429: BackendUnavailable,
+    500: BackendUnavailable,
+    502: BackendUnavailable,
+    503: BackendUnavailable,
+    504: BackendUnavailable,
+}
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The Azure error code an SDK exception carries, if any."""
+    code = getattr(exc, "error_code", None)
+    return str(code) if code else None
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status an SDK exception carries, if any."""
+    status = getattr(exc, "status_code", None)
+    return int(status) if isinstance(status, int) else None
+
+
+def classify(exc: BaseException, path: str | None, backend: str) -> RemoteStoreError:
+    """A typed error for an Azure SDK exception (other exceptions become the base type).
+
+    The message holds the exception type, error code and status only: never the SDK's
+    message text, which can quote request URLs carrying a SAS token.
+    """
+    if isinstance(exc, RemoteStoreError):
+        return exc
+    code = error_code(exc)
+    status = status_of(exc)
+    kind: type[RemoteStoreError] | None = _CODES.get(code) if code else None
+    if kind is None:
+        if isinstance(exc, ResourceNotFoundError):
+            kind = NotFound
+        elif isinstance(exc, ResourceExistsError):
+            kind = AlreadyExists
+        elif isinstance(exc, ResourceModifiedError):
+            kind = PreconditionFailed
+        elif isinstance(exc, ClientAuthenticationError):
+            kind = PermissionDenied
+        elif isinstance(exc, (ServiceRequestError, ServiceResponseError)):
+            kind = BackendUnavailable
+        elif isinstance(exc, HttpResponseError) and status is not None:
+            kind = _STATUSES.get(status, RemoteStoreError)
+        elif isinstance(exc, (ConnectionError, TimeoutError)):
+            kind = BackendUnavailable
+        else:
+            kind = RemoteStoreError
+    detail = type(exc).__name__
+    if code or status:
+        detail += f" ({', '.join(str(p) for p in (code, status) if p)})"
+    return kind(detail, path=path, backend=backend)
