@@ -11,6 +11,7 @@ import json
 import tempfile
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import IO, Any, BinaryIO, TypeVar
 
 import sqlalchemy as sa
@@ -19,7 +20,7 @@ from remote_store._capabilities import Capability
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath
 from remote_store._secret import Secret, reveal
-from remote_store._streams import CHUNK_SIZE, SPOOL_MAX_MEMORY, WritableContent, iter_content
+from remote_store._streams import CHUNK_SIZE, WritableContent, iter_content
 from remote_store.errors import (
     AlreadyExists,
     BlobTooLarge,
@@ -37,6 +38,9 @@ from remote_store_sql._reader import BlobReader
 __all__ = ["SQLBlobBackend"]
 
 T = TypeVar("T")
+#: Bytes appended per statement when a stream is written (PyMySQL escapes each piece into
+#: the query text, making several copies: keep it small).
+_APPEND_PIECE = 2 * 2**20
 _PAGE = 500  # rows per listing query (keyset pagination: no cursor stays open)
 
 
@@ -217,55 +221,102 @@ class SQLBlobBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        data = self._materialise(path, content)
         now = time.time()
-        values: dict[str, Any] = {"data": data}
-        if self._size is not None:
-            values["size"] = len(data)
+        values: dict[str, Any] = {}
         if "modified_at" in self._table.c:
             values["modified_at"] = now
         if "user_metadata" in self._table.c:
             values["user_metadata"] = json.dumps(dict(metadata)) if metadata else None
-        with self._engine.begin() as conn:
-            self._check_target(conn, path)
-            if overwrite:
-                conn.execute(self._upsert(path, values))
-            else:  # insert-only: the primary key makes a concurrent create fail here
-                try:
-                    conn.execute(sa.insert(self._table).values(key=path, **values))
-                except sa.exc.IntegrityError:
-                    raise AlreadyExists("file exists", path=path, backend=self.name) from None
-        return self._result(path, len(data), now, metadata)
+        if isinstance(content, (bytes, bytearray, memoryview)):
+            size = memoryview(content).nbytes
+            self._check_size(path, size)
+            with self._engine.begin() as conn:
+                self._put(conn, path, {**values, "data": bytes(content)}, size, overwrite)
+            return self._result(path, size, now, metadata)
+        with self._spool(path, content) as (spool, size):
+            with self._engine.begin() as conn:
+                if self._dialect == "sqlite":  # reserve the blob, then fill it in place
+                    self._put(
+                        conn, path, {**values, "data": sa.func.zeroblob(size)}, size, overwrite
+                    )
+                    self._fill_sqlite(conn, path, spool)
+                else:  # first piece, then appends: the blob never sits whole in memory
+                    piece = _APPEND_PIECE
+                    self._put(conn, path, {**values, "data": spool.read(piece)}, size, overwrite)
+                    append = (  # bound at execution: statements never hold the bytes
+                        sa.update(self._table)
+                        .where(self._key == path)
+                        .values(data=self._appended())
+                    )
+                    while chunk := spool.read(piece):
+                        conn.execute(append, {"piece": chunk})
+        return self._result(path, size, now, metadata)
 
-    def _upsert(self, path: str, values: dict[str, Any]) -> sa.Executable:
+    write_atomic = write  # one transaction: readers see the old row or the whole new one
+
+    def _put(
+        self, conn: sa.Connection, path: str, values: dict[str, Any], size: int, overwrite: bool
+    ) -> None:
+        """Insert (``overwrite=False``: the primary key refuses a second creator) or upsert.
+
+        Values are bound at execution, so no cached statement keeps the content alive."""
+        self._check_target(conn, path)
+        if self._size is not None:
+            values["size"] = size
+        params = {"v_key": path}
+        row: dict[str, Any] = {"key": sa.bindparam("v_key", type_=self._table.c.key.type)}
+        for name, value in values.items():
+            if isinstance(value, sa.ClauseElement):
+                row[name] = value
+            else:
+                params[f"v_{name}"] = value
+                row[name] = sa.bindparam(f"v_{name}", type_=self._table.c[name].type)
+        if overwrite:
+            conn.execute(self._upsert(row), params)
+            return
+        try:
+            conn.execute(sa.insert(self._table).values(row), params)
+        except sa.exc.IntegrityError:
+            raise AlreadyExists("file exists", path=path, backend=self.name) from None
+
+    def _appended(self) -> sa.ColumnElement[Any]:
+        data, piece = self._table.c.data, sa.bindparam("piece", type_=sa.LargeBinary)
+        if self._dialect in ("mysql", "mariadb"):
+            return sa.func.concat(data, piece)
+        return data.op("||")(piece)
+
+    def _fill_sqlite(self, conn: sa.Connection, path: str, spool: IO[bytes]) -> None:
+        rowid: int = conn.execute(
+            sa.select(sa.literal_column("rowid")).select_from(self._table).where(self._key == path)
+        ).scalar_one()
+        raw: Any = conn.connection.driver_connection
+        with raw.blobopen(self._table.name, "data", rowid) as blob:
+            while chunk := spool.read(CHUNK_SIZE):
+                blob.write(chunk)
+
+    def _upsert(self, row: dict[str, Any]) -> sa.Executable:
         """One ``INSERT ... ON CONFLICT/DUPLICATE KEY UPDATE`` statement."""
+        names = [name for name in row if name != "key"]
         if self._dialect in ("mysql", "mariadb"):
             from sqlalchemy.dialects.mysql import insert as mysql_insert
 
-            return (
-                mysql_insert(self._table)
-                .values(key=path, **values)
-                .on_duplicate_key_update(**values)
-            )
+            my = mysql_insert(self._table).values(row)
+            return my.on_duplicate_key_update({n: my.inserted[n] for n in names})
         if self._dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            return (
-                pg_insert(self._table)
-                .values(key=path, **values)
-                .on_conflict_do_update(index_elements=[self._table.c.key], set_=values)
+            pg = pg_insert(self._table).values(row)
+            return pg.on_conflict_do_update(
+                index_elements=[self._table.c.key], set_={n: pg.excluded[n] for n in names}
             )
         if self._dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-            return (
-                sqlite_insert(self._table)
-                .values(key=path, **values)
-                .on_conflict_do_update(index_elements=[self._table.c.key], set_=values)
+            lite = sqlite_insert(self._table).values(row)
+            return lite.on_conflict_do_update(
+                index_elements=[self._table.c.key], set_={n: lite.excluded[n] for n in names}
             )
         raise ConfigError(f"sql-blob does not support the {self._dialect!r} dialect")
-
-    write_atomic = write
 
     def _result(
         self, path: str, size: int, now: float, metadata: Mapping[str, str] | None
@@ -280,25 +331,23 @@ class SQLBlobBackend(Backend):
             metadata=dict(metadata) if metadata else None,
         )
 
-    def _materialise(self, path: str, content: WritableContent) -> bytes:
-        """The content as bytes; a stream is counted into a bounded spool first, so an
-        oversized one is refused before the database sees anything."""
-        limit = self._max
-        if isinstance(content, (bytes, bytearray, memoryview)):
-            size = memoryview(content).nbytes
-            if limit is not None and size > limit:
-                raise self._too_large(path, size)
-            return bytes(content)
-        spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_MEMORY)  # noqa: SIM115
-        with spool:
+    def _check_size(self, path: str, size: int) -> None:
+        if self._max is not None and size > self._max:
+            raise self._too_large(path, size)
+
+    @contextmanager
+    def _spool(self, path: str, content: WritableContent) -> Iterator[tuple[IO[bytes], int]]:
+        """The stream copied to a spool (1 MiB in memory, then a temporary file) and its
+        size; an oversized stream is refused while copying, before the database is touched."""
+        with tempfile.SpooledTemporaryFile(max_size=2**20) as spool:
             total = 0
             for chunk in iter_content(content):
                 total += len(chunk)
-                if limit is not None and total > limit:
+                if self._max is not None and total > self._max:
                     raise self._too_large(path, total, at_least=True)
                 spool.write(chunk)
             spool.seek(0)
-            return spool.read()
+            yield spool, total
 
     def _too_large(self, path: str, size: int, at_least: bool = False) -> BlobTooLarge:
         more = "more than " if at_least else ""

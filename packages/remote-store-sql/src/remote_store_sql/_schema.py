@@ -115,7 +115,7 @@ def _full_table(name: str) -> sa.Table:
         sa.Column("key", KeyType(), primary_key=True),
         sa.Column("data", sa.LargeBinary().with_variant(mysql.LONGBLOB(), *_MYSQL), nullable=False),
         sa.Column("size", sa.Integer().with_variant(sa.BigInteger(), "postgresql", *_MYSQL)),
-        sa.Column("modified_at", sa.Float()),
+        sa.Column("modified_at", sa.Float().with_variant(mysql.DOUBLE(), *_MYSQL)),
         sa.Column("content_type", sa.Text()),
         sa.Column("digest", sa.Text()),
         sa.Column("extra", sa.Text()),
