@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from remote_store.aio._backend import AsyncBackend
 from remote_store.aio._content import AsyncStoreContent, AsyncWritableContent
 from remote_store.aio._errors import RunningEventLoopError
@@ -28,3 +30,23 @@ __all__ = [
     "RunningEventLoopError",
     "SyncBackendAdapter",
 ]
+
+# 0.27 name -> async backend type whose module exports it (resolved lazily, on first use)
+_PLUGIN_NAMES = {"AsyncAzureBackend": "azure"}
+
+
+def __getattr__(name: str) -> Any:
+    type_name = _PLUGIN_NAMES.get(name)
+    if type_name is None:
+        raise AttributeError(f"module 'remote_store.aio' has no attribute {name!r}")
+    from remote_store import _discovery
+    from remote_store.errors import UnknownBackendType
+
+    try:
+        module = _discovery.load_module_of(type_name, _discovery.ASYNC_BACKEND_GROUP)
+    except UnknownBackendType:
+        raise ImportError(
+            f"{name} needs the async {type_name!r} backend: {_discovery.install_hint(type_name)}",
+            name=name,
+        ) from None
+    return getattr(module, name)
