@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from remote_store_conformance.servers import server_missing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,3 +45,15 @@ def test_matrix_installs_only_wheels_built_from_this_repository() -> None:
     result = _matrix("test", "remote-store-core", "--pytest-args=-q -k test_paths")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "passed" in result.stdout
+
+
+def test_tox_ini_has_an_env_for_every_distribution() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("matrix", MATRIX)
+    assert spec is not None and spec.loader is not None
+    matrix = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(matrix)
+    assert (ROOT / "tox.ini").read_text() == matrix.tox_ini(matrix.discover()), (
+        "tox.ini is stale: run python tools/matrix.py tox-ini"
+    )
