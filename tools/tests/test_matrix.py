@@ -50,9 +50,10 @@ def test_matrix_installs_only_wheels_built_from_this_repository() -> None:
 def test_tox_ini_has_an_env_for_every_distribution() -> None:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("matrix", MATRIX)
+    spec = importlib.util.spec_from_file_location("rs_matrix", MATRIX)
     assert spec is not None and spec.loader is not None
     matrix = importlib.util.module_from_spec(spec)
+    sys.modules["rs_matrix"] = matrix  # dataclasses look their module up
     spec.loader.exec_module(matrix)
     assert (ROOT / "tox.ini").read_text() == matrix.tox_ini(matrix.discover()), (
         "tox.ini is stale: run python tools/matrix.py tox-ini"
