@@ -332,6 +332,18 @@ class AsyncAzureBackend(AsyncBackend):
                 metadata=dict(metadata) if metadata else None,
             )
 
+    async def write_if_match(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        etag: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Replace the blob only while its etag is still ``etag`` (``If-Match``); else
+        :class:`PreconditionFailed` (or :class:`NotFound` when it is gone)."""
+        return await self.write(path, content, overwrite=True, metadata=metadata, etag=etag)
+
     async def write_atomic(
         self,
         path: str,

@@ -8,13 +8,16 @@ sync code has: ``read_seekable`` as a Range-based reader that downloads nothing 
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Mapping
 from typing import Any, BinaryIO, ClassVar
 
 from remote_store._capabilities import CapabilitySet
+from remote_store._models import WriteResult
 from remote_store._retry import RetryPolicy
 from remote_store._secret import Secret
+from remote_store._streams import WritableContent
 from remote_store.aio import AsyncBackendSyncAdapter
 
 from remote_store_azure._async_backend import AsyncAzureBackend
@@ -70,6 +73,19 @@ class AzureBackend(AsyncBackendSyncAdapter):
 
     def __repr__(self) -> str:
         return f"AzureBackend({self._azure.settings!r})"
+
+    def write_if_match(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        etag: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Replace the blob only while its etag is still ``etag`` (``If-Match``); else
+        :class:`PreconditionFailed`. Not a Store method: call it on the backend."""
+        replace = functools.partial(self._azure.write, etag=etag)
+        return self._write(replace, path, content, True, metadata)
 
     def read_seekable(self, path: str) -> BinaryIO:
         """A seekable stream of ranged GETs; only the size is fetched up front."""
