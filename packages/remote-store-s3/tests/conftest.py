@@ -104,6 +104,30 @@ def moto() -> Iterator[Moto]:
         werkzeug.removeHandler(log)
 
 
+@pytest.fixture(scope="session")
+def moto_process() -> Iterator[Moto]:
+    """moto's S3 server as a separate process: memory measured in the test process
+    (tracemalloc, RSS) then sees the client only, never the server's copy of the data."""
+    import shutil
+    import sys
+
+    from remote_store_conformance.servers import ServerProcess, free_port, wait_for_port
+
+    executable = shutil.which("moto_server") or os.path.join(
+        os.path.dirname(sys.executable), "moto_server"
+    )
+    if not os.path.exists(executable):
+        server_missing("moto_server is not installed")
+    port = free_port()
+    server = ServerProcess([executable, "-H", "127.0.0.1", "-p", str(port)])
+    with server.running():
+        try:
+            wait_for_port(port, timeout=30)
+        except TimeoutError as exc:  # pragma: no cover
+            server_missing(f"moto_server did not start: {exc}")
+        yield Moto(url=f"http://127.0.0.1:{port}", port=port, log=RequestLog())
+
+
 @pytest.fixture
 def bucket(moto: Moto) -> str:
     return moto.new_bucket()

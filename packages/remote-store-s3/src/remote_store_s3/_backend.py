@@ -299,7 +299,8 @@ class S3Backend(Backend):
         """
         self._check_ancestors(path)
         if isinstance(content, (bytes, bytearray, memoryview)):
-            return self._put(path, bytes(content), overwrite, metadata, if_match)
+            body = content if isinstance(content, bytes) else bytes(content)
+            return self._put(path, body, overwrite, metadata, if_match)
         sink = MultipartSink(self, path, overwrite=overwrite, metadata=metadata, if_match=if_match)
         try:
             for chunk in iter_content(content, CHUNK_SIZE):
@@ -330,7 +331,7 @@ class S3Backend(Backend):
     def _put(
         self,
         key: str,
-        body: bytes,
+        body: bytes | bytearray,
         overwrite: bool,
         metadata: Mapping[str, str] | None,
         if_match: str | None = None,
@@ -362,7 +363,7 @@ class S3Backend(Backend):
         args = self._args(key, Metadata=dict(metadata or {}))
         return str(self._run(key, _ops.call("create_multipart_upload", **args))["UploadId"])
 
-    def _upload_part(self, key: str, upload_id: str, number: int, part: bytes) -> str:
+    def _upload_part(self, key: str, upload_id: str, number: int, part: bytes | bytearray) -> str:
         args = self._args(key, UploadId=upload_id, PartNumber=number, Body=part)
         return str(self._run(key, _ops.call("upload_part", **args))["ETag"])
 

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 __all__ = ["PART_SIZE", "AtomicUpload", "MultipartSink", "ObjectReader"]
 
 #: Size of a multipart part (S3's minimum is 5 MiB); it doubles every 1000 parts, so
-#: the 10 000-part limit is far away and memory stays bounded by about two parts.
-PART_SIZE = 8 * 1024 * 1024
+#: the 10 000-part limit is far away; memory stays bounded by about two parts.
+PART_SIZE = 5 * 1024 * 1024
 
 
 class ObjectReader(io.RawIOBase):
@@ -144,7 +144,8 @@ class MultipartSink(io.RawIOBase):
         self._overwrite = overwrite
         self._metadata = metadata
         self._if_match = if_match
-        self._buffer = bytearray()
+        self._chunks: list[bytes] = []
+        self._buffered = 0
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
         self._size = 0
@@ -159,14 +160,23 @@ class MultipartSink(io.RawIOBase):
         if self.closed:
             raise ValueError("write to a closed upload")
         view = memoryview(data).cast("B")
-        self._buffer += view
-        self._size += len(view)
-        while len(self._buffer) >= self._part_size():
-            size = self._part_size()
-            part = bytes(self._buffer[:size])
-            del self._buffer[:size]
-            self._upload_part(part)
-        return len(view)
+        written = len(view)
+        while view:
+            room = self._part_size() - self._buffered
+            piece = bytes(view[:room])
+            view = view[room:]
+            self._chunks.append(piece)
+            self._buffered += len(piece)
+            if self._buffered >= self._part_size():
+                self._upload_part(self._take())
+        self._size += written
+        return written
+
+    def _take(self) -> bytes:
+        """The buffered bytes as one ``bytes`` (botocore copies a ``bytearray`` body)."""
+        data = b"".join(self._chunks)
+        self._chunks, self._buffered = [], 0
+        return data
 
     def _part_size(self) -> int:
         return PART_SIZE << (len(self._parts) // 1000)
@@ -185,11 +195,10 @@ class MultipartSink(io.RawIOBase):
         try:
             if self._upload_id is None:
                 return backend._put(
-                    key, bytes(self._buffer), self._overwrite, self._metadata, self._if_match
+                    key, self._take(), self._overwrite, self._metadata, self._if_match
                 )
-            if self._buffer or not self._parts:
-                self._upload_part(bytes(self._buffer))
-            self._buffer = bytearray()
+            if self._buffered or not self._parts:
+                self._upload_part(self._take())
             return backend._complete_upload(
                 key, self._upload_id, self._parts, self._size, self._overwrite, self._metadata
             )
@@ -202,7 +211,7 @@ class MultipartSink(io.RawIOBase):
     def abort(self) -> None:
         """Drop the parts uploaded so far (best effort); nothing was committed."""
         upload_id, self._upload_id = self._upload_id, None
-        self._buffer = bytearray()
+        self._chunks, self._buffered = [], 0
         if upload_id is not None:
             self._backend._abort_upload(self._key, upload_id)
         super().close()

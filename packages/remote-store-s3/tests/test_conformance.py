@@ -1,0 +1,27 @@
+"""The conformance kit certifies the s3 backend against moto over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from remote_store_conformance import BackendConformance
+from remote_store_s3 import S3Backend
+
+
+class TestS3Conformance(BackendConformance):
+    backend_type = "s3"
+    rs_keeps_empty_folders = False
+    rs_rejects_file_ancestors = False
+    rs_secrets = ("conformance-secret-key",)
+
+    @pytest.fixture
+    def rs_backend_factory(self, moto_process: Any) -> Callable[[], S3Backend]:
+        moto = moto_process  # a separate process: the memory rules measure the client only
+        return lambda: S3Backend(
+            bucket=moto.new_bucket(),
+            endpoint_url=moto.url,
+            key="x",
+            secret="conformance-secret-key",
+        )
