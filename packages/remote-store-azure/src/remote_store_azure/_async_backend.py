@@ -33,7 +33,7 @@ from remote_store.errors import (
 )
 
 from remote_store_azure._clients import AzureSettings, HnsMode, build_blob_service, log
-from remote_store_azure._errors import classify, status_of
+from remote_store_azure._errors import classify, error_code, status_of
 from remote_store_azure._hns import HnsOps, is_folder_marker
 from remote_store_azure._upload import upload
 
@@ -57,6 +57,8 @@ _FLAT_CAPS = CapabilitySet(
         Capability.EXCLUSIVE_CREATE,
     }
 )
+#: Error codes of a refused create-only condition (``If-None-Match: *``).
+_EXISTS_CODES = frozenset({"BlobAlreadyExists", "ConditionNotMet", "PathAlreadyExists"})
 #: Parallel deletes of a recursive folder delete on a flat account.
 DELETE_PARALLELISM = 16
 #: Bytes of the first ranged GET of a read (a read is lazy: nothing more until consumed).
@@ -217,9 +219,12 @@ class AsyncAzureBackend(AsyncBackend):
             raise self.map_error(exc, path) from exc
 
     def _conflict(self, exc: BaseException, path: str) -> RemoteStoreError:
-        """A refused create-only condition (409 or 412) as AlreadyExists."""
-        if status_of(exc) in (409, 412):
+        """A refused create-only condition as AlreadyExists; other errors as classified."""
+        code = error_code(exc)
+        if code in _EXISTS_CODES or (code is None and status_of(exc) in (409, 412)):
             return AlreadyExists("file exists", path=path, backend=self.name)
+        if self._hns and status_of(exc) == 409:  # HNS: a directory or file is in the way
+            return InvalidPath("path conflicts with a file or folder", path=path, backend=self.name)
         return self.map_error(exc, path)
 
     # -- reads ------------------------------------------------------------------------

@@ -74,6 +74,7 @@ _STATUSES: dict[int, type[RemoteStoreError]] = {
 def error_code(exc: BaseException) -> str | None:
     """The Azure error code an SDK exception carries, if any."""
     code = getattr(exc, "error_code", None)
+    code = getattr(code, "value", code)  # the SDK's StorageErrorCode enum holds the wire code
     return str(code) if code else None
 
 
