@@ -352,7 +352,8 @@ class Obstore(Adapter):
         return sum(len(batch) for batch in self.ob.list(self.store, prefix or None))
 
     def stream_write(self, key: str, stream: BinaryIO) -> None:
-        self.ob.put(self.store, key, stream)
+        # a file-like must be seekable for obstore; an iterator of chunks streams
+        self.ob.put(self.store, key, iter(lambda: stream.read(CHUNK), b""))
 
     def stream_read(self, key: str) -> int:
         return sum(len(chunk) for chunk in self.ob.get(self.store, key))

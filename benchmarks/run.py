@@ -384,11 +384,11 @@ def bench_call(workers: Workers, plan: Plan) -> list[Row]:
 
 def bench_small(workers: Workers, plan: Plan) -> list[Row]:
     rows = []
-    cases: list[tuple[str, int]] = [("local", 1000)]
-    if not plan.quick:
-        cases.append(("local", 10_000))
+    cases: list[tuple[str, int]] = (
+        [("local", 500)] if plan.quick else [("local", 1000), ("local", 10_000)]
+    )
     if plan.endpoint:
-        cases += [("s3", 200)] if plan.quick else [("s3", 200), ("s3", 1000)]
+        cases += [("s3", 100)] if plan.quick else [("s3", 200), ("s3", 1000)]
     for backend, n in cases:
         reps = plan.s3_reps if backend == "s3" else (3 if plan.quick else 5)
         for concurrent in (False, True):
@@ -436,7 +436,7 @@ def bench_meta(workers: Workers, plan: Plan) -> list[Row]:
     rows = []
     backends = ["memory", "local"] + (["s3"] if plan.endpoint else [])
     for backend in backends:
-        n = (200 if plan.quick else 1000) if backend == "s3" else 1000
+        n = (100 if plan.quick else 1000) if backend == "s3" else 1000
         ns = "b" if backend != "s3" else None
         for lib in workers.libs:
             workers.call(
