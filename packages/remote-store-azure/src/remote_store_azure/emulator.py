@@ -42,6 +42,15 @@ def find_azurite(roots: Iterable[str | Path] = ()) -> str | None:
     return shutil.which("azurite-blob")
 
 
+def _default_roots() -> list[Path]:
+    """The working directory and this package's location, each with its parents (so a
+    checkout of the repository finds its ``.tools/node``)."""
+    roots: list[Path] = []
+    for start in (Path.cwd().resolve(), Path(__file__).resolve().parent):
+        roots.extend([start, *start.parents])
+    return roots
+
+
 class Azurite:
     """A running Azurite; a context manager that stops it and removes its directory."""
 
@@ -52,10 +61,10 @@ class Azurite:
 
     @classmethod
     def start(cls, binary: str | None = None, *, timeout: float = 60.0) -> Azurite:
-        """Start ``binary`` (default: :func:`find_azurite` from the working directory up)."""
+        """Start ``binary`` (default: ``.tools/node`` above the working directory or this
+        package, else ``azurite-blob`` on PATH)."""
         if binary is None:
-            here = Path.cwd().resolve()
-            binary = find_azurite([here, *here.parents])
+            binary = find_azurite(_default_roots())
         if binary is None:
             raise AzuriteUnavailable(
                 "azurite-blob not found: npm install --prefix .tools/node azurite@3.35.0"
