@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator, Mapping
-from datetime import datetime
 from typing import Any, TypeVar
 
 from azure.core import MatchConditions
@@ -19,7 +18,6 @@ from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoun
 from remote_store._capabilities import Capability, CapabilitySet
 from remote_store._glob import literal_prefix, translate_glob
 from remote_store._models import ContentDigest, FileInfo, FolderEntry, ResolutionPlan, WriteResult
-from remote_store._path import RemotePath
 from remote_store._retry import RetryPolicy
 from remote_store._secret import Secret
 from remote_store.aio import AsyncBackend, AsyncWritableContent
@@ -35,6 +33,7 @@ from remote_store.errors import (
 from remote_store_azure._clients import AzureSettings, HnsMode, build_blob_service, log
 from remote_store_azure._errors import classify, error_code, status_of
 from remote_store_azure._hns import HnsOps, is_folder_marker
+from remote_store_azure._listing import file_info, flat, level, prefix_of, total_size
 from remote_store_azure._upload import upload
 
 __all__ = ["AsyncAzureBackend"]
@@ -65,41 +64,6 @@ DELETE_PARALLELISM = 16
 FIRST_RANGE = 1024 * 1024
 #: Seconds between polls of a pending server-side copy.
 COPY_POLL_SECONDS = 0.2
-
-
-def _name(key: str) -> str:
-    return key.rpartition("/")[2]
-
-
-def _prefix(path: str) -> str:
-    return f"{path}/" if path else ""
-
-
-def _total_size(props: Any) -> int:
-    """The blob's full size from a ranged download (``Content-Range: bytes a-b/total``)."""
-    content_range = getattr(props, "content_range", None)
-    if content_range and "/" in content_range:
-        return int(content_range.rpartition("/")[2])
-    return int(props.size or 0)
-
-
-def file_info(key: str, props: Any) -> FileInfo:
-    """A FileInfo from the SDK's ``BlobProperties`` (a listing item or a HEAD)."""
-    settings = getattr(props, "content_settings", None)
-    md5 = getattr(settings, "content_md5", None) if settings is not None else None
-    modified: datetime | None = getattr(props, "last_modified", None)
-    return FileInfo(
-        path=RemotePath.from_backend_path(key),
-        name=_name(key),
-        size=int(props.size or 0),
-        modified_at=modified,
-        digest=ContentDigest("md5", bytes(md5).hex()) if md5 else None,
-        etag=props.etag,
-        content_type=getattr(settings, "content_type", None) if settings is not None else None,
-        metadata=dict(props.metadata or {}),
-        extra={"blob_type": str(getattr(props, "blob_type", "") or "")},
-        version_id=getattr(props, "version_id", None),
-    )
 
 
 class AsyncAzureBackend(AsyncBackend):
@@ -243,7 +207,7 @@ class AsyncAzureBackend(AsyncBackend):
             if is_folder_marker(props.metadata):
                 raise InvalidPath("not a file", path=path, backend=self.name)
             data: bytes = await first.readall()
-            offset, size = len(data), _total_size(props)
+            offset, size = len(data), total_size(props)
             while data:
                 yield data
                 if offset >= size:
@@ -289,7 +253,7 @@ class AsyncAzureBackend(AsyncBackend):
                 except ResourceNotFoundError:
                     return False
             blobs = self._containers().list_blobs(
-                name_starts_with=_prefix(path), results_per_page=1
+                name_starts_with=prefix_of(path), results_per_page=1
             )
             async for _ in blobs:
                 return True  # a blob below: the prefix is a folder
@@ -409,7 +373,9 @@ class AsyncAzureBackend(AsyncBackend):
                 return
             names = [
                 name
-                async for name in self._containers().list_blob_names(name_starts_with=_prefix(path))
+                async for name in self._containers().list_blob_names(
+                    name_starts_with=prefix_of(path)
+                )
             ]
             gate = asyncio.Semaphore(DELETE_PARALLELISM)
 
@@ -424,29 +390,8 @@ class AsyncAzureBackend(AsyncBackend):
 
     # -- listings ---------------------------------------------------------------------
 
-    async def _level(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
-        """One level of ``path`` (delimiter listing), ascending, a folder as ``name/``."""
-        pages = (
-            self._containers()
-            .walk_blobs(name_starts_with=_prefix(path), delimiter="/", include=["metadata"])
-            .by_page()
-        )
-        async for page in pages:
-            entries: list[tuple[str, FileInfo | FolderEntry]] = []
-            async for item in page:
-                name: str = item.name
-                if name.endswith("/") or is_folder_marker(getattr(item, "metadata", None)):
-                    key = name.rstrip("/")
-                    folder = FolderEntry(RemotePath.from_backend_path(key), _name(key))
-                    entries.append((key + "/", folder))
-                else:
-                    entries.append((name, file_info(name, item)))
-            entries.sort(key=lambda pair: pair[0])
-            last = None
-            for sort_key, entry in entries:
-                if sort_key != last:  # an HNS directory may be both marker and prefix
-                    yield entry
-                last = sort_key
+    def _level(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
+        return level(self._containers(), path)
 
     async def iter_children(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
         with self._errors(path):
@@ -468,14 +413,8 @@ class AsyncAzureBackend(AsyncBackend):
                     if isinstance(entry, FileInfo):
                         yield entry
                 return
-            prefix = _prefix(path)
-            items = self._containers().list_blobs(name_starts_with=prefix, include=["metadata"])
-            async for item in items:  # one flat paginated listing, in key order
-                if is_folder_marker(item.metadata):
-                    continue
-                if max_depth is not None and item.name[len(prefix) :].count("/") > max_depth:
-                    continue
-                yield file_info(item.name, item)
+            async for info in flat(self._containers(), path, max_depth):
+                yield info  # one flat paginated listing, in key order
 
     async def glob(self, pattern: str) -> AsyncIterator[FileInfo]:
         with self._errors(pattern):
