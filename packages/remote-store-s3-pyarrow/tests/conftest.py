@@ -1,0 +1,51 @@
+"""Fixtures: one moto_server process on loopback per session, a fresh bucket per backend."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from remote_store_conformance.servers import ServerProcess, free_port, server_missing, wait_for_port
+
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@dataclass
+class Moto:
+    url: str
+
+    def new_bucket(self) -> str:
+        import boto3
+
+        name = f"t-{uuid.uuid4().hex[:20]}"
+        client = boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="y",
+        )
+        client.create_bucket(Bucket=name)
+        return name
+
+
+@pytest.fixture(scope="session")
+def moto_process() -> Iterator[Moto]:
+    """moto's S3 server as a separate process (memory rules then measure the client only)."""
+    executable = shutil.which("moto_server") or os.path.join(
+        os.path.dirname(sys.executable), "moto_server"
+    )
+    if not os.path.exists(executable):
+        server_missing("moto_server is not installed")
+    port = free_port()
+    with ServerProcess([executable, "-H", "127.0.0.1", "-p", str(port)]).running():
+        try:
+            wait_for_port(port, timeout=30)
+        except TimeoutError as exc:  # pragma: no cover
+            server_missing(f"moto_server did not start: {exc}")
+        yield Moto(url=f"http://127.0.0.1:{port}")
