@@ -143,3 +143,65 @@ def test_rows_stream_from_the_cursor_in_batches(people_db: tuple[sa.Engine, str]
     )
     assert pa_csv.read_csv(io.BytesIO(Store(backend).read_bytes("p.csv"))).num_rows == ROWS
     assert batches[:3] == [700, 700, 700] and sum(batches) == ROWS
+
+
+def test_file_info_size_is_the_serialised_length_of_every_format(
+    people_db: tuple[sa.Engine, str],
+) -> None:
+    store = _store(*people_db)
+    formats = {
+        "people/all.parquet": "parquet",
+        "people/all.csv": "csv",
+        "people/all.arrow": "ipc",
+        "empty.parquet": "parquet",
+    }
+    for key, fmt in formats.items():
+        info = store.get_file_info(key)
+        assert info.size == len(store.read_bytes(key)) > 0, key
+        assert info.modified_at is None  # a query result has no modification time
+        assert info.extra == {"materialized": False, "format": fmt}
+    listed = {str(i.path): i.size for i in store.list_files("", recursive=True)}
+    assert listed["people/all.csv"] == len(store.read_bytes("people/all.csv"))
+    folder = store.get_folder_info("people")
+    assert folder.file_count == 5
+    assert folder.total_size == sum(v for k, v in listed.items() if k.startswith("people/"))
+    assert store.head("people/all.ipc").size == listed["people/all.ipc"]
+
+
+def test_file_info_describes_the_data_as_it_is_now(people_db: tuple[sa.Engine, str]) -> None:
+    engine, table = people_db
+    store = _store(engine, table)
+    before = store.get_file_info("people/all.csv").size
+    people = sa.table(table, sa.column("id"), sa.column("name"), sa.column("score"))
+    with engine.begin() as conn:
+        conn.execute(sa.insert(people).values(id=ROWS, name="late", score=0.5))
+    after = store.get_file_info("people/all.csv").size
+    assert after == before + len(f'{ROWS},"late",0.5\n')
+    assert after == len(store.read_bytes("people/all.csv"))
+
+
+def test_only_the_files_a_call_reports_run_their_query(people_db: tuple[sa.Engine, str]) -> None:
+    engine, table = people_db
+    ran: list[str] = []
+
+    class Recording(ArrowSerializer):
+        def serialize(self, fmt, schema, batches, sink):  # type: ignore[no-untyped-def]
+            ran.append(fmt)
+            super().serialize(fmt, schema, batches, sink)
+
+    everyone = f"SELECT id FROM {table}"  # test-owned table name
+    keys = ["a/x.csv", "a/y.parquet", "a/b/z.csv", "top.arrow"]
+    backend = SQLQueryBackend(
+        engine=engine, queries=dict.fromkeys(keys, everyone), serializer=Recording()
+    )
+    store = Store(backend)
+    assert [str(f.path) for f in store.list_folders("a")] == ["a/b"]
+    assert store.exists("a/b") and store.is_file("a/x.csv") and store.is_folder("a")
+    assert ran == []  # folders and existence come from the registered keys
+    assert [str(i.path) for i in store.glob("a/*.csv")] == ["a/x.csv"]
+    assert ran == ["csv"]
+    children = store.iter_children("a")
+    assert str(next(children).path) == "a/b"
+    assert ran == ["csv"]  # a child's info is computed when the listing reaches it
+    assert [str(c.path) for c in children] == ["a/x.csv", "a/y.parquet"]
+    assert ran == ["csv", "csv", "parquet"]

@@ -6,20 +6,26 @@ converts each batch of rows to an Arrow record batch and serialises it into a sp
 (memory up to 8 MiB, then a temporary file), so neither the rows nor the file are ever
 held whole in memory. Queries are SQL text or SQLAlchemy statements with bound
 parameters; nothing a caller passes is interpolated into SQL.
+
+File info is exact: the size of a file is the length of its serialised result, so
+``get_file_info`` (and every listing, ``glob`` and folder info, one query per file they
+report) runs the query and counts the serialised bytes as they stream by, keeping none.
+There is no cache: a size always describes the data as it is now. A result has no
+modification time, so ``modified_at`` is ``None``.
 """
 
 from __future__ import annotations
 
+import io
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from typing import IO, Any, BinaryIO, TypeVar
 
 import pyarrow as pa
 import sqlalchemy as sa
 from remote_store._backend import Backend, join_key
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._glob import glob_by_listing
+from remote_store._glob import literal_prefix, translate_glob
 from remote_store._models import FileInfo, FolderEntry, ResolutionPlan
 from remote_store._path import RemotePath
 from remote_store._secret import Secret, reveal
@@ -32,7 +38,6 @@ from remote_store_sql_query._serializers import ArrowSerializer, ResultSerialize
 __all__ = ["SQLQueryBackend"]
 
 T = TypeVar("T")
-_UNKNOWN_TIME = datetime.min.replace(tzinfo=UTC)  # 0.27's "not materialised" sentinel
 
 
 class SQLQueryBackend(Backend):
@@ -92,20 +97,9 @@ class SQLQueryBackend(Backend):
     # -- reads ------------------------------------------------------------------------
 
     def read(self, path: str) -> BinaryIO:
-        query = self._query(path)
-        fmt = self._serializer.format_of(path)
-        assert fmt is not None
         spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=SPOOL_MAX_MEMORY)  # noqa: SIM115
         try:
-            with self._engine.connect() as conn:
-                result = conn.execution_options(
-                    stream_results=True, yield_per=self._batch_size
-                ).execute(query)
-                names = list(result.keys())
-                batches = _record_batches(names, result.partitions(self._batch_size))
-                first = next(batches, None)
-                schema = first.schema if first is not None else _empty_schema(names)
-                self._serializer.serialize(fmt, schema, _chain(first, batches, schema), spool)
+            self._serialize(path, spool)
             spool.seek(0)
         except BaseException:
             spool.close()
@@ -113,6 +107,21 @@ class SQLQueryBackend(Backend):
         return spool  # type: ignore[return-value]
 
     read_seekable = read
+
+    def _serialize(self, path: str, sink: IO[bytes]) -> None:
+        """Run the query of ``path`` and write its result, batch by batch, to ``sink``."""
+        query = self._query(path)
+        fmt = self._serializer.format_of(path)
+        assert fmt is not None
+        with self._engine.connect() as conn:
+            result = conn.execution_options(
+                stream_results=True, yield_per=self._batch_size
+            ).execute(query)
+            names = list(result.keys())
+            batches = _record_batches(names, result.partitions(self._batch_size))
+            first = next(batches, None)
+            schema = first.schema if first is not None else _empty_schema(names)
+            self._serializer.serialize(fmt, schema, _chain(first, batches, schema), sink)
 
     def _query(self, path: str) -> sa.Executable:
         try:
@@ -125,12 +134,16 @@ class SQLQueryBackend(Backend):
             ) from None
 
     def get_file_info(self, path: str) -> FileInfo:
-        self._query(path)
+        """Exact metadata, at the price of running the query: ``size`` is the length of
+        the serialised result, counted as it streams by (nothing is kept); a database has
+        no modification time for a result, so ``modified_at`` is ``None``."""
+        counter = _ByteCounter()
+        self._serialize(path, counter)  # type: ignore[arg-type]
         return FileInfo(
             path=RemotePath._trusted(path),
             name=path.rpartition("/")[2],
-            size=0,
-            modified_at=_UNKNOWN_TIME,
+            size=counter.count,
+            modified_at=None,
             extra={"materialized": False, "format": self._serializer.format_of(path)},
         )
 
@@ -149,35 +162,52 @@ class SQLQueryBackend(Backend):
         prefix = path + "/" if path else ""
         return [key for key in self._keys if key.startswith(prefix)]
 
+    def _files(self, path: str, depth: int | None) -> Iterator[str]:
+        """Registered keys below ``path``, at most ``depth`` levels down, in key order."""
+        base = len(path) + 1 if path else 0
+        for key in self._below(path):
+            if depth is None or key.count("/", base) <= depth:
+                yield key
+
     def list_files(
         self, path: str, *, recursive: bool = False, max_depth: int | None = None
     ) -> Iterator[FileInfo]:
         depth = max_depth if max_depth is not None else (None if recursive else 0)
-        base = len(path) + 1 if path else 0
-        for key in self._below(path):
-            if depth is None or key.count("/", base) <= depth:
-                yield self.get_file_info(key)
+        for key in self._files(path, depth):
+            yield self.get_file_info(key)  # one query per file, run as the listing advances
 
-    def list_folders(self, path: str) -> Iterator[FolderEntry]:
-        for entry in self.iter_children(path):
-            if isinstance(entry, FolderEntry):
-                yield entry
-
-    def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
+    def _children(self, path: str) -> list[tuple[str, str, bool]]:
+        """``(sort key, key, is folder)`` of the direct children, sorted; no query runs."""
         base = len(path) + 1 if path else 0
-        entries: dict[str, FileInfo | FolderEntry] = {}
+        children: dict[str, tuple[str, str, bool]] = {}
         for key in self._below(path):
             head, sep, _ = key[base:].partition("/")
             if sep:
                 folder = join_key(path, head)
-                entries.setdefault(folder + "/", FolderEntry(RemotePath._trusted(folder), head))
+                children.setdefault(folder + "/", (folder + "/", folder, True))
             else:
-                entries[key] = self.get_file_info(key)
-        for order in sorted(entries):
-            yield entries[order]
+                children[key] = (key, key, False)
+        return [children[order] for order in sorted(children)]
+
+    def list_folders(self, path: str) -> Iterator[FolderEntry]:
+        for _, key, is_folder in self._children(path):
+            if is_folder:
+                yield FolderEntry(RemotePath._trusted(key), key.rpartition("/")[2])
+
+    def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
+        for _, key, is_folder in self._children(path):
+            if is_folder:
+                yield FolderEntry(RemotePath._trusted(key), key.rpartition("/")[2])
+            else:
+                yield self.get_file_info(key)
 
     def glob(self, pattern: str) -> Iterator[FileInfo]:
-        return glob_by_listing(self, pattern)
+        """Keys are matched first, so only the matching files' queries run."""
+        regex = translate_glob(pattern)
+        folder, recursive = literal_prefix(pattern)
+        for key in self._files(folder, None if recursive else 0):
+            if regex.match(key):
+                yield self.get_file_info(key)
 
     # -- errors, naming, lifecycle ----------------------------------------------------
 
@@ -233,3 +263,22 @@ def _chain(
 
 def _empty_schema(names: Sequence[str]) -> pa.Schema:
     return pa.schema([(name, pa.null()) for name in names])
+
+
+class _ByteCounter(io.RawIOBase):
+    """A write-only sink that keeps nothing but the number of bytes written to it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        size = memoryview(data).nbytes
+        self.count += size
+        return size
+
+    def tell(self) -> int:
+        return self.count

@@ -32,7 +32,11 @@ class ResultSerializer(abc.ABC):
     def serialize(
         self, fmt: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch], sink: IO[bytes]
     ) -> None:
-        """Write ``batches`` (all of ``schema``) to ``sink``, one batch at a time."""
+        """Write ``batches`` (all of ``schema``) to ``sink``, one batch at a time.
+
+        ``sink`` supports ``write`` and ``tell`` only (it may be a byte counter used to
+        compute a file's size), so never seek it; the same rows must give the same bytes.
+        """
 
 
 class ArrowSerializer(ResultSerializer):
