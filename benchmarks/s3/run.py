@@ -22,11 +22,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
-import boto3  # noqa: E402
-
-from remote_store import Store  # noqa: E402
-from remote_store_conformance.servers import ServerProcess, free_port, wait_for_port  # noqa: E402
-from remote_store_s3 import S3Backend  # noqa: E402
+import boto3
+from remote_store import Store
+from remote_store_conformance.servers import ServerProcess, free_port, wait_for_port
+from remote_store_s3 import S3Backend
 
 PAYLOAD = os.urandom(4096)
 
@@ -72,12 +71,13 @@ def main() -> None:
         for round_ in range(args.rounds):
             tag = f"r{round_}"
             ours = [
-                timed(lambda i=i: store.write(f"w/{tag}/rs{i}", PAYLOAD)) for i in range(args.ops)
+                timed(lambda i=i, t=tag: store.write(f"w/{t}/rs{i}", PAYLOAD))
+                for i in range(args.ops)
             ]
             theirs = [
                 timed(
-                    lambda i=i: client.put_object(
-                        Bucket=bucket, Key=f"w/{tag}/b3{i}", Body=PAYLOAD
+                    lambda i=i, t=tag: client.put_object(
+                        Bucket=bucket, Key=f"w/{t}/b3{i}", Body=PAYLOAD
                     )
                 )
                 for i in range(args.ops)
@@ -119,7 +119,9 @@ def main() -> None:
     for name, sides in results.items():
         ours_t = statistics.median(sides["remote-store"])
         theirs_t = statistics.median(sides["boto3"])
-        print(f"{name:<26}{ours_t * 1e3:>12.2f}ms{theirs_t * 1e3:>10.2f}ms{ours_t / theirs_t:>8.2f}")
+        print(
+            f"{name:<26}{ours_t * 1e3:>12.2f}ms{theirs_t * 1e3:>10.2f}ms{ours_t / theirs_t:>8.2f}"
+        )
 
 
 if __name__ == "__main__":
