@@ -245,7 +245,9 @@ _factory_lock = threading.Lock()
 _installed = False
 
 
-def _is_remote_store_logger(name: str) -> bool:
+def _is_remote_store_logger(name: object) -> bool:
+    if not isinstance(name, str):  # logging.makeLogRecord({}) gives a record named None
+        return False
     return name == "remote_store" or name.startswith(("remote_store.", "remote_store_"))
 
 

@@ -178,3 +178,11 @@ def test_redaction_is_on_after_a_plain_import() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "v=***" in out.stdout
     assert "import-secret" not in out.stdout
+
+
+def test_the_redacting_record_factory_accepts_a_record_without_a_name() -> None:
+    """``logging.makeLogRecord({})`` (used by dagster's log manager) names the record None."""
+    import remote_store  # noqa: F401 - installs the factory
+
+    record = logging.makeLogRecord({"msg": "x"})
+    assert record.name is None
