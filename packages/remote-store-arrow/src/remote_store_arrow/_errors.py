@@ -17,6 +17,8 @@ from remote_store.errors import (
     RemoteStoreError,
 )
 
+from remote_store_arrow._exit import entering
+
 __all__ = ["as_os_error", "translated"]
 
 
@@ -51,8 +53,13 @@ def as_os_error(exc: RemoteStoreError, path: str, *, folder: bool | None = None)
 
 @contextmanager
 def translated(path: str, *, folder: bool | None = None) -> Iterator[None]:
-    """Re-raise a :class:`RemoteStoreError` as its ``OSError`` (the original is the cause)."""
-    try:
-        yield
-    except RemoteStoreError as exc:
-        raise as_os_error(exc, path, folder=folder) from exc
+    """Re-raise a :class:`RemoteStoreError` as its ``OSError`` (the original is the cause).
+
+    Also an exit gate: once the interpreter is shutting down, calls from arrow's threads
+    fail at once instead of running Python code (see :mod:`remote_store_arrow._exit`).
+    """
+    with entering():
+        try:
+            yield
+        except RemoteStoreError as exc:
+            raise as_os_error(exc, path, folder=folder) from exc

@@ -21,6 +21,7 @@ from remote_store import Capability, Store
 from remote_store.errors import RemoteStoreError
 
 from remote_store_arrow._errors import as_os_error
+from remote_store_arrow._exit import close_gate, entering, wait_until_quiet
 
 __all__ = ["StoreReader", "StoreWriter", "close_open_streams", "open_stream_count"]
 
@@ -42,10 +43,11 @@ class _Tracked(io.RawIOBase):
             _OPEN.discard(self)
 
     def _guard(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return call(*args, **kwargs)
-        except RemoteStoreError as exc:
-            raise as_os_error(exc, self.path, folder=False) from exc
+        with entering():
+            try:
+                return call(*args, **kwargs)
+            except RemoteStoreError as exc:
+                raise as_os_error(exc, self.path, folder=False) from exc
 
     def abandon(self) -> None:
         """Release the stream without committing anything (used at interpreter exit)."""
@@ -216,4 +218,11 @@ def close_open_streams() -> None:
             pass
 
 
-atexit.register(close_open_streams)
+def _at_exit() -> None:
+    """Close the gate to arrow's threads, release every stream, let arrow wind down."""
+    close_gate()
+    close_open_streams()
+    wait_until_quiet()
+
+
+atexit.register(_at_exit)
