@@ -79,9 +79,18 @@ class S3Backend(Backend):
         client_options: Mapping[str, Any] | None = None,
         retry: RetryPolicy | Mapping[str, Any] | None = None,
         reject_write_under_file_ancestor: bool = False,
+        access_key: str | Secret | None = None,
+        secret_key: str | Secret | None = None,
     ) -> None:
         if not isinstance(bucket, str) or not bucket.strip():
             raise ConfigError("bucket must be a non-empty string")
+        # the feature page's names (access_key/secret_key) beside 0.27's (key/secret)
+        if access_key is not None and key is not None:
+            raise ConfigError("give the access key once: key or access_key, not both")
+        if secret_key is not None and secret is not None:
+            raise ConfigError("give the secret key once: secret or secret_key, not both")
+        key = key if key is not None else access_key
+        secret = secret if secret is not None else secret_key
         options = dict(client_options or {})
         if "config" in options.get("client_kwargs", {}):
             raise ConfigError("pass botocore settings as client_options['config_kwargs']")
