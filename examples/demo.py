@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 
-from remote_store import Capability, CapabilityNotSupported, NotFound, AlreadyExists, Store
+from remote_store import AlreadyExists, Capability, CapabilityNotSupported, NotFound, Store
 from remote_store.backends import LocalBackend, MemoryBackend
 
 

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
-
 from remote_store_conformance import BackendConformance
 from remote_store_http import ReadOnlyHttpBackend
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from remote_store import Secret
 from remote_store.errors import ConfigError
 from remote_store_s3 import S3Backend
