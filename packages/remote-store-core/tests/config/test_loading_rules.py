@@ -264,12 +264,23 @@ def test_from_file_loads_toml_through_the_hook(tmp_path: pathlib.Path) -> None:
 
 
 def test_from_file_unknown_suffix_lists_supported_and_names_the_plugin(
-    tmp_path: pathlib.Path,
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import pluggy
+
+    from remote_store._plugins import reset_plugin_manager
+
+    # as on an install without remote-store-yaml: no entry-point plugins at all
+    monkeypatch.setattr(pluggy.PluginManager, "load_setuptools_entrypoints", lambda *a, **k: 0)
+    reset_plugin_manager()
     path = tmp_path / "rs.yaml"
     path.write_text("backends: {}\n")
-    with pytest.raises(ConfigError, match=r"supported: \.toml\); install remote-store-yaml"):
-        RegistryConfig.from_file(path)
+    try:
+        with pytest.raises(ConfigError, match=r"supported: \.toml\); install remote-store-yaml"):
+            RegistryConfig.from_file(path)
+    finally:
+        monkeypatch.undo()
+        reset_plugin_manager()
 
 
 def test_from_file_other_suffix_names_the_hook(tmp_path: pathlib.Path) -> None:
