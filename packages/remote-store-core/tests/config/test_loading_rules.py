@@ -267,7 +267,6 @@ def test_from_file_unknown_suffix_lists_supported_and_names_the_plugin(
     tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import pluggy
-
     from remote_store._plugins import reset_plugin_manager
 
     # as on an install without remote-store-yaml: no entry-point plugins at all
