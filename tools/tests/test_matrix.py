@@ -47,7 +47,7 @@ def test_matrix_installs_only_wheels_built_from_this_repository() -> None:
     assert "passed" in result.stdout
 
 
-def test_tox_ini_has_an_env_for_every_distribution() -> None:
+def test_tox_ini_and_workflows_cover_every_distribution() -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("rs_matrix", MATRIX)
@@ -58,3 +58,8 @@ def test_tox_ini_has_an_env_for_every_distribution() -> None:
     assert (ROOT / "tox.ini").read_text() == matrix.tox_ini(matrix.discover()), (
         "tox.ini is stale: run python tools/matrix.py tox-ini"
     )
+    workflows = ROOT / ".github" / "workflows"
+    expected = matrix.workflows(matrix.discover())
+    assert sorted(p.name for p in workflows.glob("pkg-*.yml")) == sorted(expected)
+    for name, text in expected.items():
+        assert (workflows / name).read_text() == text, f"{name} is stale: run matrix.py workflows"
