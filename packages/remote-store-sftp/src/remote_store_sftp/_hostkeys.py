@@ -14,6 +14,7 @@ import hashlib
 import io
 import logging
 import os
+import socket
 import threading
 import warnings
 from collections.abc import Iterable
@@ -22,6 +23,8 @@ from typing import Any
 import paramiko
 from paramiko.hostkeys import HostKeyEntry
 from remote_store.errors import ConfigError, PermissionDenied
+
+from remote_store_sftp._client import preferred_host_key_types
 
 __all__ = [
     "HostKeyMismatch",
@@ -114,7 +117,7 @@ def load_private_key(
     raise ConfigError(f"cannot load the private key ({type(last).__name__})") from None
 
 
-class KnownHosts(paramiko.MissingHostKeyPolicy):
+class KnownHosts(paramiko.MissingHostKeyPolicy):  # type: ignore[misc, unused-ignore]
     """The known host keys of one backend and the policy for unknown ones."""
 
     def __init__(self, policy: HostKeyPolicy, lines: Iterable[str], save_path: str | None) -> None:
@@ -216,7 +219,7 @@ class SFTPUtils:
     def scan_host_algorithms(host: str, port: int = 22, timeout: float = 10.0) -> list[str]:
         """The host-key algorithms the server offers (one handshake per candidate)."""
         offered = []
-        candidates = list(paramiko.Transport._preferred_keys)  # type: ignore[attr-defined]
+        candidates = preferred_host_key_types()
         for algorithm in candidates:
             others = [name for name in candidates if name != algorithm]
             try:
@@ -245,8 +248,6 @@ class SFTPUtils:
 def _server_key(
     host: str, port: int, timeout: float, disabled: dict[str, list[str]] | None
 ) -> paramiko.PKey:
-    import socket
-
     sock = socket.create_connection((host, port), timeout=timeout)
     transport = paramiko.Transport(sock, disabled_algorithms=disabled)
     try:

@@ -1,74 +1,22 @@
-"""SSH connections for the SFTP backend: a status-code-preserving client and a small pool.
+"""A small pool of SSH connections, each one SSH transport with one SFTP channel.
 
-Each pooled connection is one SSH transport with one SFTP channel, used by one
-thread at a time. A connection that failed at the transport level (timeout, reset,
-EOF, protocol error) is closed instead of being returned, so the next lease
-reconnects.
+A connection is used by one thread at a time. One that failed at the transport level
+(timeout, reset, EOF, protocol error) is closed instead of being returned, so the next
+lease reconnects.
 """
 
 from __future__ import annotations
 
-import errno
-import socket
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
 
 import paramiko
-from paramiko.sftp import CMD_EXTENDED, int64
 from remote_store.errors import BackendUnavailable
 
-__all__ = ["Connection", "ConnectionPool", "SFTPStatusError", "StatusClient"]
+from remote_store_sftp._client import StatusClient
+from remote_store_sftp._errors import is_transport_error
 
-SFTP_NO_SUCH_FILE = 2
-SFTP_PERMISSION_DENIED = 3
-SFTP_FAILURE = 4
-SFTP_OP_UNSUPPORTED = 8
-_ERRNO = {SFTP_NO_SUCH_FILE: errno.ENOENT, SFTP_PERMISSION_DENIED: errno.EACCES}
-
-
-class SFTPStatusError(OSError):
-    """An SFTP status reply that is an error; ``code`` is the SSH_FX_* number."""
-
-    def __init__(self, code: int, text: str) -> None:
-        super().__init__(_ERRNO.get(code, errno.EIO), text)
-        self.code = code
-
-
-class StatusClient(paramiko.SFTPClient):
-    """paramiko's client, raising :class:`SFTPStatusError` so the status code survives."""
-
-    def _convert_status(self, msg: paramiko.Message) -> None:
-        code = msg.get_int()
-        text = msg.get_text()
-        if code == paramiko.sftp.SFTP_OK:
-            return
-        if code == paramiko.sftp.SFTP_EOF:
-            raise EOFError(text)  # paramiko's own loops rely on it
-        raise SFTPStatusError(code, text)
-
-    def extended(self, name: str, *args: Any) -> None:
-        """Send an extended request (``hardlink@openssh.com``, ``copy-data``...)."""
-        self._request(CMD_EXTENDED, name, *args)  # type: ignore[attr-defined]
-
-    def hardlink(self, old: str, new: str) -> None:
-        """``hardlink@openssh.com``: create-only, fails when ``new`` exists."""
-        self.extended("hardlink@openssh.com", old, new)
-
-    def copy_data(self, src: paramiko.SFTPFile, dst: paramiko.SFTPFile) -> None:
-        """The ``copy-data`` extension: the server copies ``src`` into ``dst``."""
-        self.extended("copy-data", src.handle, int64(0), int64(0), dst.handle, int64(0))
-
-
-def is_transport_error(exc: BaseException) -> bool:
-    """Whether ``exc`` leaves the connection unusable (as opposed to a status reply)."""
-    if isinstance(exc, SFTPStatusError):
-        return False
-    return isinstance(
-        exc,
-        (socket.timeout, TimeoutError, EOFError, ConnectionError, paramiko.SSHException, OSError),
-    )
+__all__ = ["Connection", "ConnectionPool"]
 
 
 class Connection:
@@ -112,7 +60,8 @@ class ConnectionPool:
         self._closed = False
         self._cond = threading.Condition()
 
-    def _acquire(self) -> Connection:
+    def acquire(self) -> Connection:
+        """Lease a connection; give it back with :meth:`release`."""
         with self._cond:
             while True:
                 while self._idle:
@@ -138,7 +87,10 @@ class ConnectionPool:
                 self._cond.notify()
             raise
 
-    def _release(self, conn: Connection) -> None:
+    def release(self, conn: Connection, exc: BaseException | None = None) -> None:
+        """Give a leased connection back; one that failed at transport level is closed."""
+        if exc is not None and is_transport_error(exc):
+            conn.broken = True
         with self._cond:
             if self._closed or not conn.alive():
                 self._count -= 1
@@ -146,27 +98,6 @@ class ConnectionPool:
             else:
                 self._idle.append(conn)
             self._cond.notify()
-
-    def acquire(self) -> Connection:
-        """Lease a connection; give it back with :meth:`release`."""
-        return self._acquire()
-
-    def release(self, conn: Connection, exc: BaseException | None = None) -> None:
-        """Give a leased connection back; one that failed at transport level is closed."""
-        if exc is not None and is_transport_error(exc):
-            conn.broken = True
-        self._release(conn)
-
-    @contextmanager
-    def lease(self) -> Iterator[Connection]:
-        """A connection for the duration of the block."""
-        conn = self._acquire()
-        try:
-            yield conn
-        except BaseException as exc:
-            self.release(conn, exc)
-            raise
-        self._release(conn)
 
     def close(self) -> None:
         """Close the idle connections; leased ones close when released."""

@@ -15,6 +15,8 @@ import paramiko
 from remote_store._models import WriteResult
 from remote_store.errors import RemoteStoreError
 
+from remote_store_sftp._publish import temp_name
+
 if TYPE_CHECKING:
     from remote_store_sftp._backend import SFTPBackend
 
@@ -107,8 +109,8 @@ class AtomicUpload:
         self._conn = backend._lease()
         sftp = self._conn.sftp
         try:
-            backend._make_parents(sftp, self._key)
-            self._temp = backend._temp_name(backend._abs(self._key))
+            backend._publisher.make_parents(sftp, self._key)
+            self._temp = temp_name(backend._abs(self._key))
             self._handle = sftp.open(self._temp, "wxb")
             self._handle.set_pipelined(True)
         except Exception as exc:
@@ -128,12 +130,12 @@ class AtomicUpload:
             size = self._handle.tell()
             self._handle.close()
             if exc_type is None:
-                backend._publish(sftp, self._temp, self._key, self._overwrite)
+                backend._publisher.publish(sftp, self._temp, self._key, self._overwrite)
                 self.result = WriteResult(path=self._key, size=size, source="basic")
         except BaseException as error:
             failure = error
             raise
         finally:
             if failure is not None:
-                backend._discard(sftp, self._temp)
+                backend._publisher.discard(sftp, self._temp)
             backend._pool.release(self._conn, failure)
