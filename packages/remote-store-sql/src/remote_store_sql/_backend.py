@@ -1,18 +1,16 @@
 """sql-blob: files as rows of one table (``key`` primary key, ``data`` blob), SQLAlchemy 2.
 
 Folders are virtual: a folder exists while some key starts with ``folder/``. Every prefix
-query is a range ``prefix/ <= key < prefix0`` compared by code point (``'0'`` follows
-``'/'``), so there are no wildcards to escape and no case folding on any database.
+query is a key range (:mod:`remote_store_sql._queries`); a stream is written in pieces
+(:mod:`remote_store_sql._write`) and read in chunks (:mod:`remote_store_sql._reader`).
 """
 
 from __future__ import annotations
 
-import json
-import tempfile
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import IO, Any, BinaryIO, TypeVar
+from functools import partial
+from typing import Any, BinaryIO, TypeVar
 
 import sqlalchemy as sa
 from remote_store._backend import Backend
@@ -20,7 +18,7 @@ from remote_store._capabilities import Capability
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath
 from remote_store._secret import Secret, reveal
-from remote_store._streams import CHUNK_SIZE, WritableContent, iter_content
+from remote_store._streams import CHUNK_SIZE, WritableContent
 from remote_store.errors import (
     AlreadyExists,
     BlobTooLarge,
@@ -30,23 +28,15 @@ from remote_store.errors import (
     NotFound,
     RemoteStoreError,
 )
-from sqlalchemy.pool import StaticPool
 
-from remote_store_sql import _schema
+from remote_store_sql import _queries, _rows, _schema, _write
+from remote_store_sql._engine import make_engine
+from remote_store_sql._errors import classify
 from remote_store_sql._reader import BlobReader
 
 __all__ = ["SQLBlobBackend"]
 
 T = TypeVar("T")
-#: Bytes appended per statement when a stream is written (PyMySQL escapes each piece into
-#: the query text, making several copies: keep it small).
-_APPEND_PIECE = 2 * 2**20
-_PAGE = 500  # rows per listing query (keyset pagination: no cursor stays open)
-
-
-def _upper(prefix: str) -> str:
-    """The first string after every key starting with ``prefix`` (which ends in ``/``)."""
-    return prefix[:-1] + "0"
 
 
 class SQLBlobBackend(Backend):
@@ -78,7 +68,7 @@ class SQLBlobBackend(Backend):
         if read_chunk_size < 1:
             raise ConfigError("read_chunk_size must be >= 1")
         self._owns_engine = engine is None
-        self._engine = engine if engine is not None else _make_engine(reveal(url) or "")
+        self._engine = engine if engine is not None else make_engine(reveal(url) or "")
         self._dialect = self._engine.dialect.name
         self._table_name = table_name
         self._max = max_blob_size
@@ -91,15 +81,8 @@ class SQLBlobBackend(Backend):
         self._key = _schema.key_expression(self._table, self._dialect, binary_key)
         self._caps = _schema.capabilities_for(self._table)
         self._size = self._table.c.size if "size" in self._table.c else None
-        self._info_columns = [
-            self._table.c.key,
-            sa.func.length(self._table.c.data).label("length"),
-            *(
-                self._table.c[name]
-                for name in ("modified_at", "content_type", "digest", "extra", "user_metadata")
-                if name in self._table.c
-            ),
-        ]
+        self._info_columns = _rows.info_columns(self._table)
+        self._native_result = Capability.WRITE_RESULT_NATIVE in self._caps
 
     # -- identity ---------------------------------------------------------------------
 
@@ -117,15 +100,8 @@ class SQLBlobBackend(Backend):
 
     # -- helpers ----------------------------------------------------------------------
 
-    def _in_folder(self, path: str) -> sa.ColumnElement[bool]:
-        """Keys strictly below folder ``path`` (every key for the root)."""
-        if path == "":
-            return sa.true()
-        prefix = path + "/"
-        return sa.and_(self._key >= prefix, self._key < _upper(prefix))
-
     def _has_children(self, conn: sa.Connection, path: str) -> bool:
-        query = sa.select(self._table.c.key).where(self._in_folder(path)).limit(1)
+        query = sa.select(self._table.c.key).where(_queries.in_folder(self._key, path)).limit(1)
         return conn.execute(query).first() is not None
 
     def _is_key(self, conn: sa.Connection, path: str) -> bool:
@@ -139,22 +115,7 @@ class SQLBlobBackend(Backend):
         return NotFound("file not found", path=path, backend=self.name)
 
     def _info(self, row: sa.Row[Any]) -> FileInfo:
-        values = row._mapping
-        metadata: dict[str, str] | None = None
-        if Capability.USER_METADATA in self._caps:
-            raw = values.get("user_metadata")
-            metadata = dict(json.loads(raw)) if raw else {}
-        key: str = values["key"]
-        return FileInfo(
-            path=RemotePath._trusted(key),
-            name=key.rpartition("/")[2],
-            size=int(values["length"] or 0),
-            modified_at=_schema.to_datetime(values.get("modified_at")),
-            digest=_schema.parse_digest(values.get("digest")),
-            content_type=values.get("content_type"),
-            metadata=metadata,
-            extra=_schema.parse_extra(values.get("extra")),
-        )
+        return _rows.file_info(row, Capability.USER_METADATA in self._caps)
 
     # -- reads ------------------------------------------------------------------------
 
@@ -222,132 +183,43 @@ class SQLBlobBackend(Backend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         now = time.time()
-        values: dict[str, Any] = {}
-        if "modified_at" in self._table.c:
-            values["modified_at"] = now
-        if "user_metadata" in self._table.c:
-            values["user_metadata"] = json.dumps(dict(metadata)) if metadata else None
+        values = _rows.write_values(self._table, now, metadata)
         if isinstance(content, (bytes, bytearray, memoryview)):
             size = memoryview(content).nbytes
             self._check_size(path, size)
             with self._engine.begin() as conn:
                 self._put(conn, path, {**values, "data": bytes(content)}, size, overwrite)
-            return self._result(path, size, now, metadata)
-        with self._spool(path, content) as (spool, size):
+            return _rows.write_result(path, size, now, metadata, self._native_result)
+        too_large = partial(self._too_large, path, at_least=True)
+        with _write.spool(content, self._max, too_large) as (spooled, size):
             with self._engine.begin() as conn:
-                if self._dialect == "sqlite":  # reserve the blob, then fill it in place
-                    self._put(
-                        conn, path, {**values, "data": sa.func.zeroblob(size)}, size, overwrite
-                    )
-                    self._fill_sqlite(conn, path, spool)
-                else:  # first piece, then appends: the blob never sits whole in memory
-                    piece = _APPEND_PIECE
-                    self._put(conn, path, {**values, "data": spool.read(piece)}, size, overwrite)
-                    append = (  # bound at execution: statements never hold the bytes
-                        sa.update(self._table)
-                        .where(self._key == path)
-                        .values(data=self._appended())
-                    )
-                    while chunk := spool.read(piece):
-                        conn.execute(append, {"piece": chunk})
-        return self._result(path, size, now, metadata)
+                first = _write.first_part(self._dialect, spooled, size)
+                self._put(conn, path, {**values, "data": first}, size, overwrite)
+                del first  # not held while the rest is appended (memory stays bounded)
+                _write.write_rest(conn, self._table, self._key, self._dialect, path, spooled)
+        return _rows.write_result(path, size, now, metadata, self._native_result)
 
     write_atomic = write  # one transaction: readers see the old row or the whole new one
 
     def _put(
         self, conn: sa.Connection, path: str, values: dict[str, Any], size: int, overwrite: bool
     ) -> None:
-        """Insert (``overwrite=False``: the primary key refuses a second creator) or upsert.
-
-        Values are bound at execution, so no cached statement keeps the content alive."""
+        """Insert (``overwrite=False``: the primary key refuses a second creator) or upsert."""
         self._check_target(conn, path)
         if self._size is not None:
             values["size"] = size
-        params = {"v_key": path}
-        row: dict[str, Any] = {"key": sa.bindparam("v_key", type_=self._table.c.key.type)}
-        for name, value in values.items():
-            if isinstance(value, sa.ClauseElement):
-                row[name] = value
-            else:
-                params[f"v_{name}"] = value
-                row[name] = sa.bindparam(f"v_{name}", type_=self._table.c[name].type)
+        row, params = _write.bind_row(self._table, path, values)
         if overwrite:
-            conn.execute(self._upsert(row), params)
+            conn.execute(_write.upsert(self._table, self._dialect, row), params)
             return
         try:
             conn.execute(sa.insert(self._table).values(row), params)
         except sa.exc.IntegrityError:
             raise AlreadyExists("file exists", path=path, backend=self.name) from None
 
-    def _appended(self) -> sa.ColumnElement[Any]:
-        data, piece = self._table.c.data, sa.bindparam("piece", type_=sa.LargeBinary)
-        if self._dialect in ("mysql", "mariadb"):
-            return sa.func.concat(data, piece)
-        return data.op("||")(piece)
-
-    def _fill_sqlite(self, conn: sa.Connection, path: str, spool: IO[bytes]) -> None:
-        rowid: int = conn.execute(
-            sa.select(sa.literal_column("rowid")).select_from(self._table).where(self._key == path)
-        ).scalar_one()
-        raw: Any = conn.connection.driver_connection
-        with raw.blobopen(self._table.name, "data", rowid) as blob:
-            while chunk := spool.read(CHUNK_SIZE):
-                blob.write(chunk)
-
-    def _upsert(self, row: dict[str, Any]) -> sa.Executable:
-        """One ``INSERT ... ON CONFLICT/DUPLICATE KEY UPDATE`` statement."""
-        names = [name for name in row if name != "key"]
-        if self._dialect in ("mysql", "mariadb"):
-            from sqlalchemy.dialects.mysql import insert as mysql_insert
-
-            my = mysql_insert(self._table).values(row)
-            return my.on_duplicate_key_update({n: my.inserted[n] for n in names})
-        if self._dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-            pg = pg_insert(self._table).values(row)
-            return pg.on_conflict_do_update(
-                index_elements=[self._table.c.key], set_={n: pg.excluded[n] for n in names}
-            )
-        if self._dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-            lite = sqlite_insert(self._table).values(row)
-            return lite.on_conflict_do_update(
-                index_elements=[self._table.c.key], set_={n: lite.excluded[n] for n in names}
-            )
-        raise ConfigError(f"sql-blob does not support the {self._dialect!r} dialect")
-
-    def _result(
-        self, path: str, size: int, now: float, metadata: Mapping[str, str] | None
-    ) -> WriteResult:
-        if Capability.WRITE_RESULT_NATIVE not in self._caps:
-            return WriteResult(path=path, size=size)
-        return WriteResult(
-            path=path,
-            size=size,
-            source="native",
-            last_modified=_schema.to_datetime(now),
-            metadata=dict(metadata) if metadata else None,
-        )
-
     def _check_size(self, path: str, size: int) -> None:
         if self._max is not None and size > self._max:
             raise self._too_large(path, size)
-
-    @contextmanager
-    def _spool(self, path: str, content: WritableContent) -> Iterator[tuple[IO[bytes], int]]:
-        """The stream copied to a spool (1 MiB in memory, then a temporary file) and its
-        size; an oversized stream is refused while copying, before the database is touched."""
-        with tempfile.SpooledTemporaryFile(max_size=2**20) as spool:
-            total = 0
-            for chunk in iter_content(content):
-                total += len(chunk)
-                if self._max is not None and total > self._max:
-                    raise self._too_large(path, total, at_least=True)
-                spool.write(chunk)
-            spool.seek(0)
-            yield spool, total
 
     def _too_large(self, path: str, size: int, at_least: bool = False) -> BlobTooLarge:
         more = "more than " if at_least else ""
@@ -362,8 +234,7 @@ class SQLBlobBackend(Backend):
         if self._has_children(conn, path):
             raise InvalidPath("is a folder", path=path, backend=self.name)
         if self._check_ancestors and "/" in path:
-            parts = path.split("/")
-            ancestors = ["/".join(parts[:i]) for i in range(1, len(parts))]
+            ancestors = _queries.ancestors(path)
             query = sa.select(self._table.c.key).where(self._key.in_(ancestors)).limit(1)
             if conn.execute(query).first() is not None:
                 raise InvalidPath("an ancestor is a file", path=path, backend=self.name)
@@ -385,7 +256,9 @@ class SQLBlobBackend(Backend):
     ) -> None:
         with self._engine.begin() as conn:
             if recursive:
-                if conn.execute(sa.delete(self._table).where(self._in_folder(path))).rowcount:
+                if conn.execute(
+                    sa.delete(self._table).where(_queries.in_folder(self._key, path))
+                ).rowcount:
                     return
             elif self._has_children(conn, path):
                 raise DirectoryNotEmpty("folder is not empty", path=path, backend=self.name)
@@ -400,17 +273,12 @@ class SQLBlobBackend(Backend):
         """Files at most ``depth`` levels below ``path`` and the folders that cut the walk
         off, in key order. Pages by key; a cut-off folder is skipped in one jump."""
         prefix = path + "/" if path else ""
-        end = self._in_folder(path)
         after: str | None = None  # exclusive lower bound
         start: str | None = None  # inclusive lower bound (after a jump)
         while True:
-            query = sa.select(*self._info_columns).where(end)
-            if after is not None:
-                query = query.where(self._key > after)
-            if start is not None:
-                query = query.where(self._key >= start)
+            query = _queries.page(self._info_columns, self._key, path, after=after, start=start)
             with self._engine.connect() as conn:
-                rows = conn.execute(query.order_by(self._key).limit(_PAGE)).all()
+                rows = conn.execute(query).all()
             after = start = None
             for row in rows:
                 key: str = row._mapping["key"]
@@ -418,11 +286,11 @@ class SQLBlobBackend(Backend):
                 if depth is not None and rest.count("/") > depth:
                     folder = prefix + "/".join(rest.split("/")[: depth + 1])
                     yield FolderEntry(RemotePath._trusted(folder), folder.rpartition("/")[2])
-                    start = _upper(folder + "/")
+                    start = _queries.upper(folder + "/")
                     break
                 yield self._info(row)
             else:
-                if len(rows) < _PAGE:
+                if len(rows) < _queries.PAGE:
                     return
                 after = rows[-1]._mapping["key"]
 
@@ -452,7 +320,9 @@ class SQLBlobBackend(Backend):
         newest = (
             sa.func.max(self._table.c.modified_at) if "modified_at" in self._table.c else sa.null()
         )
-        query = sa.select(sa.func.count(), sa.func.sum(size), newest).where(self._in_folder(path))
+        query = sa.select(sa.func.count(), sa.func.sum(size), newest).where(
+            _queries.in_folder(self._key, path)
+        )
         with self._engine.connect() as conn:
             count, total, latest = conn.execute(query).one()
             if not count and path:
@@ -461,7 +331,7 @@ class SQLBlobBackend(Backend):
             RemotePath.from_backend_path(path) if path else RemotePath.ROOT,
             int(count),
             int(total or 0),
-            _schema.to_datetime(latest),
+            _rows.to_datetime(latest),
         )
 
     def _not_folder(self, conn: sa.Connection, path: str) -> RemoteStoreError:
@@ -498,7 +368,7 @@ class SQLBlobBackend(Backend):
         if isinstance(exc, RemoteStoreError):
             return exc
         if isinstance(exc, sa.exc.SQLAlchemyError):
-            kind = _schema.classify(exc)
+            kind = classify(exc)
             detail = type(getattr(exc, "orig", None) or exc).__name__
             return kind(f"database error ({detail})", path=path, backend=self.name)
         return super().map_error(exc, path)
@@ -522,26 +392,3 @@ class SQLBlobBackend(Backend):
         if isinstance(self._engine, type_hint):
             return self._engine
         return super().unwrap(type_hint)
-
-
-def _make_engine(url: str) -> sa.Engine:
-    """An engine for ``url``; SQLite gets WAL, a busy timeout and one shared in-memory DB."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(parsed, pool_pre_ping=True)
-    memory = parsed.database in (None, "", ":memory:")
-    options: dict[str, Any] = {"connect_args": {"timeout": 30}}
-    if memory:
-        options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-    engine = sa.create_engine(parsed, **options)
-
-    @sa.event.listens_for(engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        if not memory:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    return engine

@@ -1,25 +1,15 @@
-"""Table layout, per-dialect key handling and error classification for sql-blob.
+"""Table layout, per-dialect key handling and capabilities for sql-blob.
 
 Kept apart from the backend so that ``_backend.py`` holds only storage code.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import ContentDigest
-from remote_store.errors import (
-    AlreadyExists,
-    BackendUnavailable,
-    BlobTooLarge,
-    ConfigError,
-    PermissionDenied,
-    RemoteStoreError,
-)
+from remote_store.errors import ConfigError
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect
 
@@ -28,11 +18,7 @@ __all__ = [
     "KeyType",
     "build_table",
     "capabilities_for",
-    "classify",
     "key_expression",
-    "parse_digest",
-    "parse_extra",
-    "to_datetime",
 ]
 
 _MYSQL = ("mysql", "mariadb")
@@ -40,7 +26,6 @@ _MYSQL = ("mysql", "mariadb")
 MYSQL_KEY_BYTES = 3072
 
 FULL_CAPABILITIES = CapabilitySet(set(Capability))
-_OPTIONAL = ("size", "modified_at", "content_type", "digest", "extra", "user_metadata")
 
 
 class KeyType(sa.types.TypeDecorator[str]):
@@ -141,92 +126,3 @@ def capabilities_for(table: sa.Table) -> CapabilitySet:
     if "modified_at" not in table.c:
         caps.discard(Capability.WRITE_RESULT_NATIVE)
     return CapabilitySet(caps)
-
-
-def to_datetime(value: Any) -> datetime | None:
-    """A ``modified_at`` epoch value as an aware UTC datetime."""
-    if value is None:
-        return None
-    return datetime.fromtimestamp(float(value), UTC)
-
-
-def parse_digest(value: str | None) -> ContentDigest | None:
-    """A ``digest`` column value (``algorithm:hex``); anything else is ignored."""
-    if not value or ":" not in value:
-        return None
-    algorithm, _, hex_value = value.partition(":")
-    try:
-        return ContentDigest(algorithm, hex_value)
-    except ValueError:
-        return None
-
-
-def parse_extra(value: str | None) -> dict[str, Any]:
-    """The ``extra`` column: a JSON object, else kept as ``{"extra": text}``."""
-    if not value:
-        return {}
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return {"extra": value}
-    return parsed if isinstance(parsed, dict) else {"extra": parsed}
-
-
-# -- errors -----------------------------------------------------------------------------
-
-#: PostgreSQL SQLSTATE classes/codes meaning "the server cannot serve this now".
-_PG_UNAVAILABLE_CLASSES = ("08", "53", "57", "58")
-_PG_UNAVAILABLE_CODES = ("40001", "40P01", "55P03")
-#: MySQL/MariaDB client and server error numbers with the same meaning.
-_MYSQL_UNAVAILABLE = {1040, 1205, 1213, 2002, 2003, 2005, 2006, 2013, 2055}
-_MYSQL_TOO_LARGE = {1153, 1301}
-_MYSQL_DENIED = {1044, 1045, 1142, 1227}
-#: SQLite primary result codes: BUSY, LOCKED, IOERR, FULL, CANTOPEN, PROTOCOL.
-_SQLITE_UNAVAILABLE = {5, 6, 10, 13, 14, 15}
-_SQLITE_DENIED = {3, 8, 23}  # PERM, READONLY, AUTH
-
-
-def classify(exc: BaseException) -> type[RemoteStoreError]:
-    """The typed error for a native SQLAlchemy/driver exception (by type and code only)."""
-    if isinstance(exc, sa.exc.IntegrityError):
-        return AlreadyExists
-    if isinstance(exc, (sa.exc.TimeoutError, sa.exc.DisconnectionError)):
-        return BackendUnavailable
-    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
-        return BackendUnavailable
-    orig = getattr(exc, "orig", None) or exc
-    sqlstate = getattr(orig, "sqlstate", None)
-    if isinstance(sqlstate, str):
-        if sqlstate.startswith(_PG_UNAVAILABLE_CLASSES) or sqlstate in _PG_UNAVAILABLE_CODES:
-            return BackendUnavailable
-        if sqlstate == "42501":
-            return PermissionDenied
-        if sqlstate == "54000":  # program_limit_exceeded (value too large)
-            return BlobTooLarge
-        return RemoteStoreError
-    sqlite_code = getattr(orig, "sqlite_errorcode", None)
-    if isinstance(sqlite_code, int):
-        primary = sqlite_code & 0xFF
-        if primary in _SQLITE_UNAVAILABLE:
-            return BackendUnavailable
-        if primary in _SQLITE_DENIED:
-            return PermissionDenied
-        if primary == 18:  # SQLITE_TOOBIG
-            return BlobTooLarge
-        return RemoteStoreError
-    args = getattr(orig, "args", ())
-    code = args[0] if args and isinstance(args[0], int) else None
-    if code is not None and type(orig).__module__.startswith(("pymysql", "MySQLdb")):
-        if code in _MYSQL_UNAVAILABLE:
-            return BackendUnavailable
-        if code in _MYSQL_TOO_LARGE:
-            return BlobTooLarge
-        if code in _MYSQL_DENIED:
-            return PermissionDenied
-        return RemoteStoreError
-    if isinstance(exc, sa.exc.OperationalError):
-        # psycopg reports a failed connection attempt without a SQLSTATE.
-        return BackendUnavailable
-    if isinstance(exc, (ConnectionError, TimeoutError)):
-        return BackendUnavailable
-    return RemoteStoreError
