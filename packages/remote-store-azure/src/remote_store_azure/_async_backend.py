@@ -8,33 +8,32 @@ DataLake API (:mod:`remote_store_azure._hns`).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, TypeVar
 
-from azure.core import MatchConditions
 from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
 from remote_store._capabilities import Capability, CapabilitySet
 from remote_store._glob import literal_prefix, translate_glob
-from remote_store._models import ContentDigest, FileInfo, FolderEntry, ResolutionPlan, WriteResult
+from remote_store._models import FileInfo, FolderEntry, ResolutionPlan, WriteResult
 from remote_store._retry import RetryPolicy
 from remote_store._secret import Secret
 from remote_store.aio import AsyncBackend, AsyncWritableContent
 from remote_store.errors import (
-    AlreadyExists,
     DirectoryNotEmpty,
     InvalidPath,
     NotFound,
-    PreconditionFailed,
     RemoteStoreError,
 )
 
-from remote_store_azure._clients import AzureSettings, HnsMode, build_blob_service, log
-from remote_store_azure._errors import classify, error_code, status_of
-from remote_store_azure._hns import HnsOps, is_folder_marker
-from remote_store_azure._listing import file_info, flat, level, prefix_of, total_size
-from remote_store_azure._upload import upload
+from remote_store_azure._bulk import delete_below
+from remote_store_azure._clients import AzureSettings, Clients, HnsMode
+from remote_store_azure._copy import delete_if_unchanged, server_copy
+from remote_store_azure._download import first_range, read_range, rest_of
+from remote_store_azure._errors import classify, conflict
+from remote_store_azure._hns import is_folder_marker
+from remote_store_azure._listing import file_info, flat, level, prefix_of
+from remote_store_azure._upload import check_ancestors, upload
 
 __all__ = ["AsyncAzureBackend"]
 
@@ -56,14 +55,6 @@ _FLAT_CAPS = CapabilitySet(
         Capability.EXCLUSIVE_CREATE,
     }
 )
-#: Error codes of a refused create-only condition (``If-None-Match: *``).
-_EXISTS_CODES = frozenset({"BlobAlreadyExists", "ConditionNotMet", "PathAlreadyExists"})
-#: Parallel deletes of a recursive folder delete on a flat account.
-DELETE_PARALLELISM = 16
-#: Bytes of the first ranged GET of a read (a read is lazy: nothing more until consumed).
-FIRST_RANGE = 1024 * 1024
-#: Seconds between polls of a pending server-side copy.
-COPY_POLL_SECONDS = 0.2
 
 
 class AsyncAzureBackend(AsyncBackend):
@@ -110,10 +101,7 @@ class AsyncAzureBackend(AsyncBackend):
             hns=hns,
         )
         self._hns: bool | None = None if hns == "auto" else bool(hns)
-        self._service: Any = None
-        self._container: Any = None
-        self._datalake: HnsOps | None = None
-        self._owned: list[Any] = []
+        self._clients = Clients(self._settings)
         sizes = self._settings.client_kwargs()
         self._block_size = int(sizes["max_block_size"])
         self._range_size = int(sizes["max_chunk_get_size"])
@@ -137,36 +125,15 @@ class AsyncAzureBackend(AsyncBackend):
     # -- clients ----------------------------------------------------------------------
 
     def _containers(self) -> Any:
-        if self._container is None:
-            self._service = build_blob_service(self._settings, self._owned)
-            self._container = self._service.get_container_client(self._settings.container)
-        return self._container
+        return self._clients.container_client()
 
     def _blob(self, key: str) -> Any:
         return self._containers().get_blob_client(key)
 
     async def _is_hns(self) -> bool:
         if self._hns is None:
-            try:
-                self._containers()
-                info = await self._service.get_account_information()
-                self._hns = bool(info.get("is_hns_enabled"))
-            except Exception as exc:  # detection is best effort, as in 0.27
-                log.warning(
-                    "azure: HNS detection failed (%s); using the flat namespace",
-                    type(exc).__name__,
-                )
-                self._hns = False
+            self._hns = await self._clients.detect_hns()
         return self._hns
-
-    async def _hns_ops(self) -> HnsOps:
-        if self._datalake is None:
-            from remote_store_azure._clients import build_datalake_service
-
-            service = build_datalake_service(self._settings, self._service)
-            self._containers()
-            self._datalake = HnsOps(service.get_file_system_client(self._settings.container))
-        return self._datalake
 
     # -- errors -----------------------------------------------------------------------
 
@@ -182,58 +149,23 @@ class AsyncAzureBackend(AsyncBackend):
         except AzureError as exc:
             raise self.map_error(exc, path) from exc
 
-    def _conflict(self, exc: BaseException, path: str) -> RemoteStoreError:
-        """A refused create-only condition as AlreadyExists; other errors as classified."""
-        code = error_code(exc)
-        if code in _EXISTS_CODES or (code is None and status_of(exc) in (409, 412)):
-            return AlreadyExists("file exists", path=path, backend=self.name)
-        if self._hns and status_of(exc) == 409:  # HNS: a directory or file is in the way
-            return InvalidPath("path conflicts with a file or folder", path=path, backend=self.name)
-        return self.map_error(exc, path)
-
     # -- reads ------------------------------------------------------------------------
 
     async def read(self, path: str) -> AsyncIterator[bytes]:
         """The blob's content in chunks, fetched as they are consumed."""
         with self._errors(path):
             blob = self._blob(path)
-            try:
-                first = await blob.download_blob(offset=0, length=FIRST_RANGE)
-            except HttpResponseError as exc:
-                if status_of(exc) != 416:
-                    raise
-                first = await blob.download_blob()  # an empty blob has no byte range
-            props = first.properties
-            if is_folder_marker(props.metadata):
+            first = await first_range(blob)
+            if is_folder_marker(first.properties.metadata):
                 raise InvalidPath("not a file", path=path, backend=self.name)
-            data: bytes = await first.readall()
-            offset, size = len(data), total_size(props)
-            while data:
-                yield data
-                if offset >= size:
-                    return
-                part = await blob.download_blob(  # the same version, or 412 if it changed
-                    offset=offset,
-                    length=min(self._range_size, size - offset),
-                    etag=props.etag,
-                    match_condition=MatchConditions.IfNotModified,
-                )
-                data = await part.readall()
-                offset += len(data)
+            async with contextlib.aclosing(rest_of(blob, first, self._range_size)) as parts:
+                async for data in parts:
+                    yield data
 
     async def read_range(self, path: str, offset: int, length: int) -> bytes:
         """``length`` bytes from ``offset`` (one ranged GET); empty at or past the end."""
         with self._errors(path):
-            if length <= 0:
-                return b""
-            try:
-                downloader = await self._blob(path).download_blob(offset=offset, length=length)
-            except HttpResponseError as exc:
-                if status_of(exc) == 416:
-                    return b""
-                raise
-            data: bytes = await downloader.readall()
-            return data
+            return await read_range(self._blob(path), offset, length)
 
     async def get_file_info(self, path: str) -> FileInfo:
         with self._errors(path):
@@ -274,7 +206,7 @@ class AsyncAzureBackend(AsyncBackend):
         only while it still has that etag (else :class:`PreconditionFailed`)."""
         with self._errors(path):
             if self._settings.reject_write_under_file_ancestor:
-                await self._check_ancestors(path)
+                await check_ancestors(self, path)
             try:
                 outcome = await upload(
                     self._blob(path),
@@ -287,19 +219,9 @@ class AsyncAzureBackend(AsyncBackend):
                 )
             except HttpResponseError as exc:
                 if etag is None and not overwrite:
-                    raise self._conflict(exc, path) from None
+                    raise conflict(exc, path, self.name, bool(self._hns)) from None
                 raise
-            response = outcome.response
-            return WriteResult(
-                path=path,
-                size=outcome.size,
-                source="native",
-                digest=ContentDigest("md5", outcome.md5_hex),
-                etag=response.get("etag"),
-                version_id=response.get("version_id"),
-                last_modified=response.get("last_modified"),
-                metadata=dict(metadata) if metadata else None,
-            )
+            return outcome.write_result(path, metadata)
 
     async def write_if_match(
         self,
@@ -323,20 +245,6 @@ class AsyncAzureBackend(AsyncBackend):
     ) -> WriteResult:
         """Same as :meth:`write`: a Put Blob or Put Block List is atomic on the service."""
         return await self.write(path, content, overwrite=overwrite, metadata=metadata)
-
-    async def _check_ancestors(self, path: str) -> None:
-        """Refuse a write below a file or onto a folder (opt-in; not atomic with it)."""
-        parts = path.split("/")
-        for depth in range(1, len(parts)):
-            ancestor = "/".join(parts[:depth])
-            try:
-                if await self.is_file(ancestor):
-                    raise InvalidPath("an ancestor is a file", path=path, backend=self.name)
-            except RemoteStoreError as exc:
-                if not exc.retryable:
-                    raise  # a transient probe failure fails open, as in 0.27
-        if await self.is_folder(path):
-            raise InvalidPath("a folder has this name", path=path, backend=self.name)
 
     # -- delete -----------------------------------------------------------------------
 
@@ -369,38 +277,20 @@ class AsyncAzureBackend(AsyncBackend):
             if has_children and not recursive:
                 raise DirectoryNotEmpty("folder is not empty", path=path, backend=self.name)
             if path and await self._is_hns():
-                await (await self._hns_ops()).delete_directory(path)
+                await self._clients.hns_ops().delete_directory(path)
                 return
-            names = [
-                name
-                async for name in self._containers().list_blob_names(
-                    name_starts_with=prefix_of(path)
-                )
-            ]
-            gate = asyncio.Semaphore(DELETE_PARALLELISM)
-
-            async def remove(name: str) -> None:
-                async with gate:
-                    try:
-                        await self._blob(name).delete_blob()
-                    except ResourceNotFoundError:
-                        pass  # gone already: the goal is reached
-
-            await asyncio.gather(*(remove(name) for name in names))
+            await delete_below(self._containers(), prefix_of(path))
 
     # -- listings ---------------------------------------------------------------------
 
-    def _level(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
-        return level(self._containers(), path)
-
     async def iter_children(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
         with self._errors(path):
-            async for entry in self._level(path):
+            async for entry in level(self._containers(), path):
                 yield entry
 
     async def list_folders(self, path: str) -> AsyncIterator[FolderEntry]:
         with self._errors(path):
-            async for entry in self._level(path):
+            async for entry in level(self._containers(), path):
                 if isinstance(entry, FolderEntry):
                     yield entry
 
@@ -409,7 +299,7 @@ class AsyncAzureBackend(AsyncBackend):
     ) -> AsyncIterator[FileInfo]:
         with self._errors(path):
             if not recursive and max_depth is None:
-                async for entry in self._level(path):
+                async for entry in level(self._containers(), path):
                     if isinstance(entry, FileInfo):
                         yield entry
                 return
@@ -440,29 +330,17 @@ class AsyncAzureBackend(AsyncBackend):
             await self._server_copy(await self._source(src), dst, overwrite)
 
     async def _server_copy(self, source: FileInfo, dst: str, overwrite: bool) -> None:
-        src = str(source.path)
-        target = self._blob(dst)
-        conditions: dict[str, Any] = {
-            "source_etag": source.etag,
-            "source_match_condition": MatchConditions.IfNotModified,
-        }
-        if not overwrite:
-            conditions["match_condition"] = MatchConditions.IfMissing
-        try:
-            copy = await target.start_copy_from_url(self._blob(src).url, **conditions)
-        except HttpResponseError as exc:
-            if not overwrite:
-                raise self._conflict(exc, dst) from None
-            raise
-        status = copy.get("copy_status")
-        while status == "pending":
-            await asyncio.sleep(COPY_POLL_SECONDS)
-            props = await target.get_blob_properties()
-            status = props.copy.status
-        if status != "success":
-            raise RemoteStoreError(
-                f"server-side copy ended {status!r}", path=dst, backend=self.name
-            )
+        target, source_url = self._blob(dst), self._blob(str(source.path)).url
+        hns = bool(self._hns)
+        await server_copy(
+            target,
+            source_url,
+            source.etag,
+            overwrite=overwrite,
+            path=dst,
+            backend=self.name,
+            hns=hns,
+        )
 
     async def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
         """HNS: one atomic rename. Flat: a server-side copy, then a delete of the source
@@ -472,25 +350,14 @@ class AsyncAzureBackend(AsyncBackend):
             source = await self._source(src)
             if await self._is_hns():
                 try:
-                    await (await self._hns_ops()).rename(src, dst, overwrite=overwrite)
+                    await self._clients.hns_ops().rename(src, dst, overwrite=overwrite)
                 except HttpResponseError as exc:
                     if not overwrite:
-                        raise self._conflict(exc, dst) from None
+                        raise conflict(exc, dst, self.name, bool(self._hns)) from None
                     raise
                 return
             await self._server_copy(source, dst, overwrite)
-            try:
-                await self._blob(src).delete_blob(
-                    etag=source.etag, match_condition=MatchConditions.IfNotModified
-                )
-            except HttpResponseError as exc:
-                if status_of(exc) == 412:
-                    raise PreconditionFailed(
-                        "the source changed during the move; both copies were kept",
-                        path=src,
-                        backend=self.name,
-                    ) from None
-                raise
+            await delete_if_unchanged(self._blob(src), source.etag, src, self.name)
 
     # -- naming, health, lifecycle ----------------------------------------------------
 
@@ -516,18 +383,10 @@ class AsyncAzureBackend(AsyncBackend):
     def unwrap(self, type_hint: type[T]) -> T:
         """The async ``ContainerClient`` (or ``BlobServiceClient``) of this backend."""
         container = self._containers()
-        for handle in (container, self._service):
+        for handle in (container, self._clients.service):
             if isinstance(handle, type_hint):
                 return handle
         return super().unwrap(type_hint)
 
     async def aclose(self) -> None:
-        if self._datalake is not None:
-            await self._datalake.close()
-            self._datalake = None
-        if self._service is not None:
-            service, self._service, self._container = self._service, None, None
-            await service.close()
-        owned, self._owned = self._owned, []
-        for credential in owned:
-            await credential.close()
+        await self._clients.close()

@@ -21,7 +21,15 @@ from remote_store._retry import RetryPolicy
 from remote_store._secret import Secret, reveal
 from remote_store.errors import BackendUnavailable, ConfigError
 
-__all__ = ["AzureSettings", "RetryMapping", "build_blob_service", "build_datalake_service"]
+from remote_store_azure._hns import HnsOps
+
+__all__ = [
+    "AzureSettings",
+    "Clients",
+    "RetryMapping",
+    "build_blob_service",
+    "build_datalake_service",
+]
 
 log = logging.getLogger("remote_store.azure")
 
@@ -222,3 +230,54 @@ def build_datalake_service(settings: AzureSettings, blob: BlobServiceClient) -> 
         )
     url = blob.url.split("?", 1)[0].rstrip("/").replace(".blob.", ".dfs.")
     return DataLakeServiceClient(url, credential=blob.credential, **kwargs)
+
+
+class Clients:
+    """The SDK clients of one backend: made on first use, closed together."""
+
+    def __init__(self, settings: AzureSettings) -> None:
+        self.settings = settings
+        self.service: Any = None
+        self.container: Any = None
+        self.datalake: HnsOps | None = None
+        self._owned: list[Any] = []
+
+    def container_client(self) -> Any:
+        """The async ``ContainerClient`` (with its service client)."""
+        if self.container is None:
+            self.service = build_blob_service(self.settings, self._owned)
+            self.container = self.service.get_container_client(self.settings.container)
+        return self.container
+
+    async def detect_hns(self) -> bool:
+        """Whether the account has a hierarchical namespace (best effort, as in 0.27)."""
+        try:
+            self.container_client()
+            info = await self.service.get_account_information()
+            return bool(info.get("is_hns_enabled"))
+        except Exception as exc:
+            log.warning(
+                "azure: HNS detection failed (%s); using the flat namespace",
+                type(exc).__name__,
+            )
+            return False
+
+    def hns_ops(self) -> HnsOps:
+        """The DataLake leg of an HNS account."""
+        if self.datalake is None:
+            service = build_datalake_service(self.settings, self.service)
+            self.container_client()
+            self.datalake = HnsOps(service.get_file_system_client(self.settings.container))
+        return self.datalake
+
+    async def close(self) -> None:
+        """Close every client, and the credentials made for them."""
+        if self.datalake is not None:
+            await self.datalake.close()
+            self.datalake = None
+        if self.service is not None:
+            service, self.service, self.container = self.service, None, None
+            await service.close()
+        owned, self._owned = self._owned, []
+        for credential in owned:
+            await credential.close()

@@ -23,7 +23,7 @@ from remote_store.errors import (
     RemoteStoreError,
 )
 
-__all__ = ["classify", "error_code", "status_of"]
+__all__ = ["classify", "conflict", "error_code", "status_of"]
 
 #: Azure error codes (the ``x-ms-error-code`` header) with a precise meaning.
 _CODES: dict[str, type[RemoteStoreError]] = {
@@ -55,6 +55,8 @@ _CODES: dict[str, type[RemoteStoreError]] = {
     "OperationTimedOut": BackendUnavailable,
     "InternalError": BackendUnavailable,
 }
+#: Error codes of a refused create-only condition (``If-None-Match: *``).
+_EXISTS_CODES = frozenset({"BlobAlreadyExists", "ConditionNotMet", "PathAlreadyExists"})
 
 _STATUSES: dict[int, type[RemoteStoreError]] = {
     401: PermissionDenied,
@@ -116,3 +118,14 @@ def classify(exc: BaseException, path: str | None, backend: str) -> RemoteStoreE
     if code or status:
         detail += f" ({', '.join(str(p) for p in (code, status) if p)})"
     return kind(detail, path=path, backend=backend)
+
+
+def conflict(exc: BaseException, path: str, backend: str, hns: bool) -> RemoteStoreError:
+    """A refused create-only condition as AlreadyExists; on an HNS account a 409 as
+    InvalidPath (a directory or file is in the way); other errors as :func:`classify`."""
+    code = error_code(exc)
+    if code in _EXISTS_CODES or (code is None and status_of(exc) in (409, 412)):
+        return AlreadyExists("file exists", path=path, backend=backend)
+    if hns and status_of(exc) == 409:
+        return InvalidPath("path conflicts with a file or folder", path=path, backend=backend)
+    return classify(exc, path, backend)

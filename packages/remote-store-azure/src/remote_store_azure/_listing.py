@@ -12,7 +12,7 @@ from remote_store._path import RemotePath
 
 from remote_store_azure._hns import is_folder_marker
 
-__all__ = ["file_info", "flat", "level", "name_of", "prefix_of", "total_size"]
+__all__ = ["file_info", "flat", "level", "name_of", "prefix_of"]
 
 
 def name_of(key: str) -> str:
@@ -21,14 +21,6 @@ def name_of(key: str) -> str:
 
 def prefix_of(path: str) -> str:
     return f"{path}/" if path else ""
-
-
-def total_size(props: Any) -> int:
-    """The blob's full size from a ranged download (``Content-Range: bytes a-b/total``)."""
-    content_range = getattr(props, "content_range", None)
-    if content_range and "/" in content_range:
-        return int(content_range.rpartition("/")[2])
-    return int(props.size or 0)
 
 
 def file_info(key: str, props: Any) -> FileInfo:

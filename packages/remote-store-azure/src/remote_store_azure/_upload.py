@@ -1,4 +1,5 @@
-"""Uploads on the Blob API: one Put Blob for small content, staged blocks for streams.
+"""Uploads on the Blob API: one Put Blob for small content, staged blocks for streams;
+and the opt-in check of a write's ancestors.
 
 Blocks are staged under ids unique to the upload and become visible only with the final
 Put Block List, so a source that fails, or a task that is cancelled, leaves no partial
@@ -13,13 +14,18 @@ import base64
 import hashlib
 import uuid
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azure.core import MatchConditions
 from azure.storage.blob import BlobBlock, ContentSettings
 from azure.storage.blob.aio import BlobClient
+from remote_store._models import ContentDigest, WriteResult
+from remote_store.errors import InvalidPath, RemoteStoreError
 
-__all__ = ["UploadOutcome", "upload"]
+if TYPE_CHECKING:
+    from remote_store_azure._async_backend import AsyncAzureBackend
+
+__all__ = ["UploadOutcome", "check_ancestors", "upload"]
 
 
 class UploadOutcome:
@@ -29,6 +35,19 @@ class UploadOutcome:
         self.response = response
         self.size = size
         self.md5_hex = md5_hex
+
+    def write_result(self, path: str, metadata: Mapping[str, str] | None) -> WriteResult:
+        """The write's result, from the service's response."""
+        return WriteResult(
+            path=path,
+            size=self.size,
+            source="native",
+            digest=ContentDigest("md5", self.md5_hex),
+            etag=self.response.get("etag"),
+            version_id=self.response.get("version_id"),
+            last_modified=self.response.get("last_modified"),
+            metadata=dict(metadata) if metadata else None,
+        )
 
 
 def _conditions(overwrite: bool, etag: str | None) -> dict[str, Any]:
@@ -115,6 +134,22 @@ async def upload(
         **conditions,
     )
     return UploadOutcome(response, size, md5.hexdigest())
+
+
+async def check_ancestors(backend: AsyncAzureBackend, path: str) -> None:
+    """``reject_write_under_file_ancestor``: refuse a write below a file or onto a folder
+    (not atomic with the write)."""
+    parts = path.split("/")
+    for depth in range(1, len(parts)):
+        ancestor = "/".join(parts[:depth])
+        try:
+            if await backend.is_file(ancestor):
+                raise InvalidPath("an ancestor is a file", path=path, backend=backend.name)
+        except RemoteStoreError as exc:
+            if not exc.retryable:
+                raise  # a transient probe failure fails open, as in 0.27
+    if await backend.is_folder(path):
+        raise InvalidPath("a folder has this name", path=path, backend=backend.name)
 
 
 class _Stager:
