@@ -142,7 +142,12 @@ def p_local_listing() -> None:
 class S3:
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, os.path.join(os.path.dirname(__file__), "_moto.py"), os.devnull, "p"],
+            [
+                sys.executable,
+                os.path.join(os.path.dirname(__file__), "_moto.py"),
+                os.devnull,
+                "profile-bench",
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -151,8 +156,8 @@ class S3:
         self.endpoint = f"http://127.0.0.1:{self.proc.stdout.readline().strip()}"
         import _libs
 
-        self.raw = _libs.RawS3(self.endpoint, "p")
-        self.project = _libs.RemoteStore("s3", None, self.endpoint, "p")
+        self.raw = _libs.RawS3(self.endpoint, "profile-bench")
+        self.project = _libs.RemoteStore("s3", None, self.endpoint, "profile-bench")
 
     def stop(self) -> None:
         assert self.proc.stdin is not None
@@ -214,6 +219,25 @@ async def _disable(profiler: cProfile.Profile) -> None:
     profiler.disable()
 
 
+def p_s3_listing() -> None:
+    s3 = S3()
+    try:
+        pool = ThreadPoolExecutor(8)
+        list(
+            pool.map(
+                lambda i: s3.raw.write(f"l/d{i // 100:03d}/f{i:05d}", b"", False), range(10_000)
+            )
+        )
+        profile(
+            "s3 recursive listing of 10k objects",
+            lambda: s3.project.count("l"),
+            3,
+            lambda: s3.raw.count("l"),
+        )
+    finally:
+        s3.stop()
+
+
 def p_s3_write_256() -> None:
     import _worker
 
@@ -256,6 +280,7 @@ NAMES = {
     "local_listing": p_local_listing,
     "s3_exists": p_s3_exists,
     "s3_read_threads": p_s3_read_threads,
+    "s3_listing": p_s3_listing,
     "s3_write_256": p_s3_write_256,
     "import": p_import,
 }
