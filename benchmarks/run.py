@@ -1,6 +1,6 @@
 """remote-store against its peers, side by side in one run (issue 13).
 
-    python benchmarks/run.py                  # full run (~15-25 min on 2 cores)
+    python benchmarks/run.py                  # full run (~35-40 min on 2 busy cores)
     python benchmarks/run.py --quick          # under 3 minutes
     python benchmarks/run.py --only list,import
     hatch run bench:all --quick               # the same through hatch
