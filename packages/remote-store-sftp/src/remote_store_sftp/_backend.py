@@ -35,12 +35,12 @@ from remote_store.errors import (
 
 from remote_store_sftp import _client
 from remote_store_sftp._client import SFTPStatusError, StatusClient, is_dir
-from remote_store_sftp._connect import Connector
+from remote_store_sftp._connect import Connector, connect_options
 from remote_store_sftp._errors import explain, map_native
 from remote_store_sftp._hostkeys import HostKeyPolicy
 from remote_store_sftp._pool import Connection, ConnectionPool
 from remote_store_sftp._publish import TEMP_PREFIX, Publisher, is_temp_name, remove_stale
-from remote_store_sftp._streams import AtomicUpload, Reader
+from remote_store_sftp._streams import AtomicUpload, Reader, open_file
 
 __all__ = ["TEMP_PREFIX", "SFTPBackend"]
 
@@ -94,6 +94,7 @@ class SFTPBackend(Backend):
         if isinstance(retry, Mapping):
             retry = RetryPolicy(**retry)
         self._retry = retry if retry is not None else RetryPolicy(backoff_base=0.5, backoff_max=5)
+        self._connect_kwargs = connect_options(connect_kwargs, ssh_rsa_compat)
         self._connector = Connector(
             host,
             self._port,
@@ -107,14 +108,15 @@ class SFTPBackend(Backend):
             known_host_keys=known_host_keys,
             host_keys_path=host_keys_path,
             config=config,
-            connect_kwargs=connect_kwargs,
-            ssh_rsa_compat=ssh_rsa_compat,
+            connect_kwargs=self._connect_kwargs,
             timeout=timeout,
             io_timeout=io_timeout if io_timeout is not None else self._retry.timeout,
             map_error=self.map_error,
         )
-        self._pool = ConnectionPool(self._connect, max(1, max_connections), wait=timeout * 6)
         self._publisher = Publisher(self._abs)
+        self._pool = ConnectionPool(
+            self._connect, max(1, max_connections), timeout * 6, self._publisher.sweep
+        )
         self._owned: list[Connection] = []
 
     @property
@@ -132,27 +134,10 @@ class SFTPBackend(Backend):
     def _connect(self) -> Connection:
         return call_with_retry(self._retry, self._connector.connect)
 
-    def _lease(self) -> Connection:
-        conn = self._pool.acquire()
-        self._publisher.sweep(conn.sftp)
-        return conn
-
     def _run(self, key: str | None, op: Callable[[StatusClient], R], *, retry: bool = True) -> R:
         """Run ``op`` on a leased connection; retried when idempotent and the error is."""
-
-        def attempt() -> R:
-            conn = self._lease()
-            try:
-                result = op(conn.sftp)
-            except Exception as exc:
-                self._pool.release(conn, exc)
-                if isinstance(exc, RemoteStoreError):
-                    raise
-                raise self.map_error(exc, key) from exc
-            self._pool.release(conn)
-            return result
-
-        return call_with_retry(self._retry if retry else None, attempt)
+        retry_policy = self._retry if retry else None
+        return self._pool.run(op, lambda exc: self.map_error(exc, key), retry_policy)
 
     # -- server features the publisher probes (tests switch them off) -----------------
 
@@ -171,10 +156,6 @@ class SFTPBackend(Backend):
     @_copy_data.setter
     def _copy_data(self, value: bool) -> None:
         self._publisher.copy_data = value
-
-    @property
-    def _connect_kwargs(self) -> dict[str, Any]:
-        return self._connector.connect_kwargs
 
     # -- paths and stat ---------------------------------------------------------------
 
@@ -217,22 +198,15 @@ class SFTPBackend(Backend):
 
     def read(self, path: str) -> BinaryIO:
         def attempt() -> BinaryIO:
-            conn = self._lease()
+            conn = self._pool.acquire()
             try:
-                handle = conn.sftp.open(self._abs(path), "rb")
-                attrs = handle.stat()
-                if is_dir(attrs):
-                    handle.close()
-                    raise InvalidPath("is a folder", path=path, backend="sftp")
+                handle, size = open_file(conn.sftp, self._abs(path), path)
             except Exception as exc:
-                if isinstance(exc, SFTPStatusError) and exc.code == _client.SFTP_FAILURE:
-                    error = explain(conn.sftp, self._abs(path), path, exc)  # OpenSSH: EISDIR
-                    exc = error if isinstance(error, InvalidPath) else exc
                 self._pool.release(conn, exc)
                 if isinstance(exc, RemoteStoreError):
                     raise exc from None
                 raise self.map_error(exc, path) from exc
-            reader = Reader(handle, attrs.st_size or 0, lambda exc: self._pool.release(conn, exc))
+            reader = Reader(handle, size, lambda exc: self._pool.release(conn, exc))
             return io.BufferedReader(reader, CHUNK_SIZE)
 
         return call_with_retry(self._retry, attempt)
@@ -295,7 +269,7 @@ class SFTPBackend(Backend):
             if not is_dir(attrs):
                 raise InvalidPath("is a file", path=path, backend="sftp")
             if recursive:
-                self._rmtree(sftp, native)
+                sftp.rmtree(native)
                 return
             try:
                 sftp.rmdir(native)
@@ -308,15 +282,6 @@ class SFTPBackend(Backend):
 
         self._run(path, op, retry=missing_ok)
 
-    def _rmtree(self, sftp: StatusClient, native: str) -> None:
-        for attrs in sftp.listdir_attr(native):
-            child = f"{native}/{attrs.filename}"
-            if is_dir(attrs):
-                self._rmtree(sftp, child)
-            else:
-                sftp.remove(child)
-        sftp.rmdir(native)
-
     def cleanup_temp_files(self, path: str = "", *, older_than: float = 3600.0) -> int:
         """Remove this backend's temporary files (``.~tmp.<name>.<8 hex>``) older than
         ``older_than`` seconds below ``path``, left by a killed client; return the count."""
@@ -327,31 +292,10 @@ class SFTPBackend(Backend):
 
     def _scan(self, key: str) -> list[tuple[str, paramiko.SFTPAttributes, bool]]:
         """Sorted (key, attrs, is_folder) of a folder's visible children; ``[]`` if none."""
-
-        def op(sftp: StatusClient) -> list[tuple[str, paramiko.SFTPAttributes, bool]]:
-            native = self._abs(key)
-            try:
-                entries = sftp.listdir_attr(native)
-            except SFTPStatusError as exc:
-                attrs = sftp.stat_or_none(native)
-                if attrs is None or not is_dir(attrs):
-                    return []
-                raise self.map_error(exc, key) from exc
-            rows = []
-            for attrs in entries:
-                if is_temp_name(attrs.filename):
-                    continue
-                if stat.S_ISLNK(attrs.st_mode or 0):
-                    followed = sftp.stat_or_none(f"{native}/{attrs.filename}")
-                    if followed is None:
-                        continue
-                    followed.filename = attrs.filename
-                    attrs = followed
-                rows.append((join_key(key, attrs.filename), attrs, is_dir(attrs)))
-            rows.sort(key=lambda row: row[0] + "/" if row[2] else row[0])
-            return rows
-
-        return self._run(key, op)
+        entries = self._run(key, lambda sftp: sftp.list_folder(self._abs(key), is_temp_name))
+        rows = [(join_key(key, attrs.filename), attrs, is_dir(attrs)) for attrs in entries]
+        rows.sort(key=lambda row: row[0] + "/" if row[2] else row[0])
+        return rows
 
     def list_files(
         self, path: str, *, recursive: bool = False, max_depth: int | None = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import stat
+from collections.abc import Callable
 from typing import Any
 
 import paramiko
@@ -72,6 +73,39 @@ class StatusClient(paramiko.SFTPClient):  # type: ignore[misc, unused-ignore]
             if exc.code == SFTP_NO_SUCH_FILE:
                 return None
             raise
+
+    def list_folder(self, path: str, skip: Callable[[str], bool]) -> list[paramiko.SFTPAttributes]:
+        """The entries of folder ``path`` not named ``skip``, symlinks followed (dangling
+        ones left out); ``[]`` when ``path`` is not a folder."""
+        try:
+            entries = self.listdir_attr(path)
+        except SFTPStatusError:
+            attrs = self.stat_or_none(path)
+            if attrs is None or not is_dir(attrs):
+                return []
+            raise
+        shown = []
+        for attrs in entries:
+            if skip(attrs.filename):
+                continue
+            if stat.S_ISLNK(attrs.st_mode or 0):
+                followed = self.stat_or_none(f"{path}/{attrs.filename}")
+                if followed is None:
+                    continue
+                followed.filename = attrs.filename
+                attrs = followed
+            shown.append(attrs)
+        return shown
+
+    def rmtree(self, path: str) -> None:
+        """Remove the folder ``path`` and everything in it."""
+        for attrs in self.listdir_attr(path):
+            child = f"{path}/{attrs.filename}"
+            if is_dir(attrs):
+                self.rmtree(child)
+            else:
+                self.remove(child)
+        self.rmdir(path)
 
 
 def is_dir(attrs: paramiko.SFTPAttributes) -> bool:

@@ -20,7 +20,16 @@ from remote_store_sftp._hostkeys import (
 )
 from remote_store_sftp._pool import Connection
 
-__all__ = ["Connector"]
+__all__ = ["Connector", "connect_options"]
+
+
+def connect_options(
+    connect_kwargs: Mapping[str, Any] | None, ssh_rsa_compat: bool | None
+) -> dict[str, Any]:
+    """The extra ``SSHClient.connect`` arguments: ``connect_kwargs`` over the RSA compat."""
+    options = dict(connect_kwargs or {})
+    compat = rsa_compat_default() if ssh_rsa_compat is None else ssh_rsa_compat
+    return {**SSH_RSA_COMPAT, **options} if compat else options
 
 
 class Connector:
@@ -41,8 +50,7 @@ class Connector:
         known_host_keys: str | Secret | None,
         host_keys_path: str | None,
         config: Mapping[str, Any] | None,
-        connect_kwargs: Mapping[str, Any] | None,
-        ssh_rsa_compat: bool | None,
+        connect_kwargs: Mapping[str, Any],
         timeout: float,
         io_timeout: float | None,
         map_error: Callable[[BaseException], RemoteStoreError],
@@ -59,10 +67,7 @@ class Connector:
         if isinstance(key_filename, Secret):
             key_filename = key_filename.reveal()
         self._pkey, self._key_filename, self._passphrase = pkey, key_filename, passphrase
-        self.connect_kwargs = dict(connect_kwargs or {})
-        compat = rsa_compat_default() if ssh_rsa_compat is None else ssh_rsa_compat
-        if compat:
-            self.connect_kwargs = {**SSH_RSA_COMPAT, **self.connect_kwargs}
+        self._connect_kwargs = connect_kwargs
         inline = reveal(known_host_keys) or reveal((config or {}).get("known_host_keys"))
         inline = inline or os.environ.get("SFTP_KNOWN_HOST_KEYS")
         lines: list[str] = inline.splitlines() if inline else []
@@ -91,7 +96,7 @@ class Connector:
             "channel_timeout": self._timeout,
             "allow_agent": not has_credential,
             "look_for_keys": not has_credential,
-            **self.connect_kwargs,
+            **self._connect_kwargs,
         }
         try:
             client.connect(**options)

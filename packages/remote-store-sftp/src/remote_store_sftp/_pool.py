@@ -1,6 +1,6 @@
 """A small pool of SSH connections, each one SSH transport with one SFTP channel.
 
-A connection is used by one thread at a time. One that failed at the transport level
+A connection is leased to one thread at a time. One that failed at the transport level
 (timeout, reset, EOF, protocol error) is closed instead of being returned, so the next
 lease reconnects.
 """
@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TypeVar
 
 import paramiko
-from remote_store.errors import BackendUnavailable
+from remote_store._retry import RetryPolicy, call_with_retry
+from remote_store.errors import BackendUnavailable, RemoteStoreError
 
 from remote_store_sftp._client import StatusClient
 from remote_store_sftp._errors import is_transport_error
 
 __all__ = ["Connection", "ConnectionPool"]
+
+R = TypeVar("R")
 
 
 class Connection:
@@ -49,10 +53,20 @@ class Connection:
 
 
 class ConnectionPool:
-    """At most ``size`` connections, each leased to one thread at a time."""
+    """At most ``size`` connections, each leased to one thread at a time.
 
-    def __init__(self, connect: Callable[[], Connection], size: int, wait: float) -> None:
+    ``on_lease`` runs on every leased connection before it is handed out.
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[], Connection],
+        size: int,
+        wait: float,
+        on_lease: Callable[[StatusClient], None],
+    ) -> None:
         self._connect = connect
+        self._on_lease = on_lease
         self._size = size
         self._wait = wait
         self._idle: list[Connection] = []
@@ -62,6 +76,11 @@ class ConnectionPool:
 
     def acquire(self) -> Connection:
         """Lease a connection; give it back with :meth:`release`."""
+        conn = self._acquire()
+        self._on_lease(conn.sftp)
+        return conn
+
+    def _acquire(self) -> Connection:
         with self._cond:
             while True:
                 while self._idle:
@@ -98,6 +117,28 @@ class ConnectionPool:
             else:
                 self._idle.append(conn)
             self._cond.notify()
+
+    def run(
+        self,
+        op: Callable[[StatusClient], R],
+        map_error: Callable[[Exception], RemoteStoreError],
+        retry: RetryPolicy | None,
+    ) -> R:
+        """Run ``op`` on a leased connection; native errors come out through ``map_error``."""
+
+        def attempt() -> R:
+            conn = self.acquire()
+            try:
+                result = op(conn.sftp)
+            except Exception as exc:
+                self.release(conn, exc)
+                if isinstance(exc, RemoteStoreError):
+                    raise
+                raise map_error(exc) from exc
+            self.release(conn)
+            return result
+
+        return call_with_retry(retry, attempt)
 
     def close(self) -> None:
         """Close the idle connections; leased ones close when released."""

@@ -1,6 +1,6 @@
 """The streams of the SFTP backend: a lazy reader and ``open_atomic``'s writer.
 
-Both hold a pooled connection until they are closed and give it back, marked broken
+Both streams hold a pooled connection until they are closed and give it back, marked broken
 when it failed at transport level.
 """
 
@@ -13,14 +13,34 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import paramiko
 from remote_store._models import WriteResult
-from remote_store.errors import RemoteStoreError
+from remote_store.errors import InvalidPath, RemoteStoreError
 
+from remote_store_sftp import _client
+from remote_store_sftp._client import SFTPStatusError, StatusClient, is_dir
+from remote_store_sftp._errors import explain
 from remote_store_sftp._publish import temp_name
 
 if TYPE_CHECKING:
     from remote_store_sftp._backend import SFTPBackend
 
-__all__ = ["AtomicUpload", "Reader"]
+__all__ = ["AtomicUpload", "Reader", "open_file"]
+
+
+def open_file(sftp: StatusClient, native: str, key: str) -> tuple[paramiko.SFTPFile, int]:
+    """Open the file ``native`` to read it: its handle and its size."""
+    try:
+        handle = sftp.open(native, "rb")
+        attrs = handle.stat()
+        if is_dir(attrs):
+            handle.close()
+            raise InvalidPath("is a folder", path=key, backend="sftp")
+    except SFTPStatusError as exc:
+        if exc.code == _client.SFTP_FAILURE:
+            error = explain(sftp, native, key, exc)  # OpenSSH: EISDIR
+            if isinstance(error, InvalidPath):
+                raise error from None
+        raise
+    return handle, attrs.st_size or 0
 
 
 class Reader(io.RawIOBase):
@@ -106,7 +126,7 @@ class AtomicUpload:
 
     def __enter__(self) -> BinaryIO:
         backend = self._backend
-        self._conn = backend._lease()
+        self._conn = backend._pool.acquire()
         sftp = self._conn.sftp
         try:
             backend._publisher.make_parents(sftp, self._key)
