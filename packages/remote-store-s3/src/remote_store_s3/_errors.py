@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 from remote_store.errors import (
-    AlreadyExists,
     BackendUnavailable,
     NotFound,
     PermissionDenied,
@@ -125,8 +124,3 @@ def classify(exc: BaseException, path: str | None, backend: str) -> RemoteStoreE
         if seconds is not None:
             error.retry_after = seconds  # type: ignore[attr-defined]
     return error
-
-
-def create_refused(path: str, backend: str) -> AlreadyExists:
-    """The error for ``If-None-Match: *`` answered with 412: the key exists."""
-    return AlreadyExists("file exists", path=path, backend=backend)
