@@ -1,0 +1,103 @@
+"""Listings: ListObjectsV2 pages (the next one prefetched) and what is built on them."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from concurrent.futures import Future
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from remote_store._models import FileInfo, FolderEntry, FolderInfo
+from remote_store._path import RemotePath
+from remote_store.errors import InvalidPath, NotFound
+
+from remote_store_s3 import _ops
+from remote_store_s3._errors import classify
+from remote_store_s3._responses import folder_entry, listed_info
+
+if TYPE_CHECKING:
+    from remote_store_s3._backend import S3Backend
+
+__all__ = ["folder_info", "iter_children", "list_files", "list_folders", "pages"]
+
+
+def pages(backend: S3Backend, path: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """ListObjectsV2 pages; the next page is fetched while the caller works on this one."""
+    args = {"Bucket": backend._bucket, **params}
+    backend._client or backend._connect()
+    pending: Future[Any] | None = backend._submit(backend._client.list_objects_v2(**args))
+    while pending is not None:
+        try:
+            page = pending.result()
+        except Exception as exc:
+            error = classify(exc, path, backend.name)
+            policy = backend.retry_policy
+            if not error.retryable or policy.max_attempts < 2:
+                raise error from exc
+            retry = dataclasses.replace(policy, max_attempts=policy.max_attempts - 1)
+            page = backend._run(path, _ops.call("list_objects_v2", **args), policy=retry)
+        token = page.get("NextContinuationToken") if page.get("IsTruncated") else None
+        args["ContinuationToken"] = token
+        pending = backend._submit(backend._client.list_objects_v2(**args)) if token else None
+        yield page
+
+
+def list_files(
+    backend: S3Backend, path: str, *, recursive: bool, max_depth: int | None
+) -> Iterator[FileInfo]:
+    """One flat paginated listing (recursive) or one delimited listing (one level)."""
+    prefix = path + "/" if path else ""
+    deep = recursive if max_depth is None else max_depth > 0
+    params: dict[str, Any] = {"Prefix": prefix} if deep else {"Prefix": prefix, "Delimiter": "/"}
+    skip = len(prefix)
+    for page in pages(backend, path, **params):
+        for item in page.get("Contents", ()):
+            key = item["Key"]
+            if key.endswith("/"):
+                continue  # a folder marker written by another tool
+            if max_depth is not None and key.count("/", skip) > max_depth:
+                continue
+            yield listed_info(item)
+
+
+def list_folders(backend: S3Backend, path: str) -> Iterator[FolderEntry]:
+    prefix = path + "/" if path else ""
+    for page in pages(backend, path, Prefix=prefix, Delimiter="/"):
+        for item in page.get("CommonPrefixes", ()):
+            yield folder_entry(item["Prefix"])
+
+
+def iter_children(backend: S3Backend, path: str) -> Iterator[FileInfo | FolderEntry]:
+    """One delimited listing, files and folders merged in key order."""
+    prefix = path + "/" if path else ""
+    for page in pages(backend, path, Prefix=prefix, Delimiter="/"):
+        entries: list[tuple[str, FileInfo | FolderEntry]] = [
+            (item["Key"], listed_info(item))
+            for item in page.get("Contents", ())
+            if not item["Key"].endswith("/")
+        ]
+        entries += [
+            (item["Prefix"], folder_entry(item["Prefix"]))
+            for item in page.get("CommonPrefixes", ())
+        ]
+        entries.sort(key=lambda pair: pair[0])
+        for _, entry in entries:
+            yield entry
+
+
+def folder_info(backend: S3Backend, path: str) -> FolderInfo:
+    """One flat paginated listing (``backend.list_files``), aggregated as it streams."""
+    count = total = 0
+    newest: datetime | None = None
+    for info in backend.list_files(path, recursive=True):
+        count += 1
+        total += info.size
+        if info.modified_at is not None and (newest is None or info.modified_at > newest):
+            newest = info.modified_at
+    if count == 0 and path:
+        if backend.is_file(path):
+            raise InvalidPath("not a folder", path=path, backend=backend.name)
+        if not backend.is_folder(path):
+            raise NotFound("folder not found", path=path, backend=backend.name)
+    return FolderInfo(RemotePath.from_backend_path(path), count, total, newest)

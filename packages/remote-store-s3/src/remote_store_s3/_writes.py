@@ -1,0 +1,305 @@
+"""The write path: one PUT, multipart uploads (aborted on failure) and ``open_atomic``.
+
+Every request runs through the backend's runner (``S3Backend._run``). Nothing is visible
+before the PUT or CompleteMultipartUpload succeeds; ``If-None-Match: *`` makes a create
+exclusive and ``If-Match`` makes a replacement conditional.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Coroutine, Mapping
+from contextlib import AbstractContextManager
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from remote_store._models import WriteResult
+from remote_store._streams import CHUNK_SIZE, WritableContent, iter_content
+from remote_store.errors import AlreadyExists, InvalidPath, PreconditionFailed, RemoteStoreError
+
+from remote_store_s3 import _ops
+from remote_store_s3._responses import write_result
+
+if TYPE_CHECKING:
+    from remote_store_s3._backend import S3Backend
+
+__all__ = ["PART_SIZE", "AtomicUpload", "MultipartSink", "copy_in_parts", "open_atomic", "write"]
+
+#: Size of a multipart part (S3's minimum is 5 MiB); it doubles every 1000 parts, so
+#: the 10 000-part limit is far away; memory stays bounded by about two parts.
+PART_SIZE = 5 * 1024 * 1024
+
+
+def write(
+    backend: S3Backend,
+    key: str,
+    content: WritableContent,
+    *,
+    overwrite: bool,
+    metadata: Mapping[str, str] | None,
+    if_match: str | None,
+) -> WriteResult:
+    """Bytes go out in one PUT; a stream through a :class:`MultipartSink`."""
+    check_ancestors(backend, key)
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        body = content if isinstance(content, bytes) else bytes(content)
+        return put(backend, key, body, overwrite, metadata, if_match)
+    sink = MultipartSink(backend, key, overwrite=overwrite, metadata=metadata, if_match=if_match)
+    try:
+        for chunk in iter_content(content, CHUNK_SIZE):
+            sink.write(chunk)
+    except BaseException:
+        sink.abort()
+        raise
+    return sink.commit()
+
+
+def open_atomic(
+    backend: S3Backend, key: str, *, overwrite: bool, metadata: Mapping[str, str] | None
+) -> AtomicUpload:
+    check_ancestors(backend, key)
+    return AtomicUpload(MultipartSink(backend, key, overwrite=overwrite, metadata=metadata))
+
+
+def put(
+    backend: S3Backend,
+    key: str,
+    body: bytes | bytearray,
+    overwrite: bool,
+    metadata: Mapping[str, str] | None,
+    if_match: str | None = None,
+) -> WriteResult:
+    args = backend._args(key, Body=body, Metadata=dict(metadata or {}))
+    if if_match is not None:
+        args["IfMatch"] = if_match
+    elif not overwrite:
+        args["IfNoneMatch"] = "*"
+    attempts = [0]
+
+    def put_object(client: Any) -> Coroutine[Any, Any, dict[str, Any]]:
+        attempts[0] += 1
+        return client.put_object(**args)  # type: ignore[no-any-return]
+
+    try:
+        response = backend._run(key, put_object)
+    except PreconditionFailed:
+        if if_match is not None:
+            raise
+        # A retried create may meet its own first attempt: then the stored object is ours.
+        head = backend._head(key) if attempts[0] > 1 else None
+        if head is None or head.get("ETag", "").strip('"') != hashlib.md5(body).hexdigest():
+            raise AlreadyExists("file exists", path=key, backend=backend.name) from None
+        response = head
+    return write_result(key, len(body), response, metadata)
+
+
+def create_upload(backend: S3Backend, key: str, metadata: Mapping[str, str] | None) -> str:
+    args = backend._args(key, Metadata=dict(metadata or {}))
+    return str(backend._run(key, _ops.call("create_multipart_upload", **args))["UploadId"])
+
+
+def upload_part(
+    backend: S3Backend, key: str, upload_id: str, number: int, part: bytes | bytearray
+) -> str:
+    args = backend._args(key, UploadId=upload_id, PartNumber=number, Body=part)
+    return str(backend._run(key, _ops.call("upload_part", **args))["ETag"])
+
+
+def complete_upload(
+    backend: S3Backend,
+    key: str,
+    upload_id: str,
+    parts: list[dict[str, Any]],
+    size: int,
+    overwrite: bool,
+    metadata: Mapping[str, str] | None,
+) -> WriteResult:
+    args = backend._args(key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+    if not overwrite:
+        args["IfNoneMatch"] = "*"
+    try:
+        response = backend._run(key, _ops.call("complete_multipart_upload", **args))
+    except PreconditionFailed:
+        raise AlreadyExists("file exists", path=key, backend=backend.name) from None
+    return write_result(key, size, response, metadata)
+
+
+def abort_upload(backend: S3Backend, key: str, upload_id: str) -> None:
+    try:
+        args = backend._args(key, UploadId=upload_id)
+        backend._run(key, _ops.call("abort_multipart_upload", **args))
+    except RemoteStoreError:
+        pass  # best effort: an orphan upload is invisible and expires by lifecycle rules
+
+
+def copy_in_parts(
+    backend: S3Backend, src: str, dst: str, size: int, metadata: Mapping[str, str] | None
+) -> None:
+    """UploadPartCopy for objects over CopyObject's 5 GiB limit (at most 9000 parts)."""
+    source = {"Bucket": backend._bucket, "Key": src}
+    upload_id = create_upload(backend, dst, metadata)
+    parts = []
+    try:
+        step = max(PART_SIZE * 64, -(-size // 9000))
+        for number, start in enumerate(range(0, size, step), 1):
+            end = min(size, start + step) - 1
+            args = backend._args(
+                dst,
+                UploadId=upload_id,
+                PartNumber=number,
+                CopySource=source,
+                CopySourceRange=f"bytes={start}-{end}",
+            )
+            response = backend._run(dst, _ops.call("upload_part_copy", **args))
+            parts.append({"PartNumber": number, "ETag": response["CopyPartResult"]["ETag"]})
+        complete_upload(backend, dst, upload_id, parts, size, True, None)
+    except BaseException:
+        abort_upload(backend, dst, upload_id)
+        raise
+
+
+def check_ancestors(backend: S3Backend, key: str) -> None:
+    """``reject_write_under_file_ancestor``: HEAD every ancestor at once (fails open)."""
+    if not backend._reject_under_file or "/" not in key:
+        return
+    parts = key.split("/")[:-1]
+    ancestors = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    try:
+        found = backend._run(key, _ops.any_exists(backend._bucket, ancestors))
+    except RemoteStoreError as exc:
+        if exc.retryable:
+            return
+        raise
+    if found is not None:
+        raise InvalidPath(f"ancestor {found!r} is a file", path=key, backend=backend.name)
+
+
+class MultipartSink(io.RawIOBase):
+    """A writable stream that uploads parts as they fill and commits on :meth:`commit`.
+
+    Content smaller than one part becomes a single PUT. Nothing is visible until the
+    commit; :meth:`abort` removes every uploaded part.
+    """
+
+    def __init__(
+        self,
+        backend: S3Backend,
+        key: str,
+        *,
+        overwrite: bool,
+        metadata: Mapping[str, str] | None,
+        if_match: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._backend = backend
+        self._key = key
+        self._overwrite = overwrite
+        self._metadata = metadata
+        self._if_match = if_match
+        self._chunks: list[bytes] = []
+        self._buffered = 0
+        self._upload_id: str | None = None
+        self._parts: list[dict[str, Any]] = []
+        self._size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._size
+
+    def write(self, data: Any) -> int:
+        if self.closed:
+            raise ValueError("write to a closed upload")
+        view = memoryview(data).cast("B")
+        written = len(view)
+        while view:
+            room = self._part_size() - self._buffered
+            piece = bytes(view[:room])
+            view = view[room:]
+            self._chunks.append(piece)
+            self._buffered += len(piece)
+            if self._buffered >= self._part_size():
+                self._upload_part(self._take())
+        self._size += written
+        return written
+
+    def _take(self) -> bytes:
+        """The buffered bytes as one ``bytes`` (botocore copies a ``bytearray`` body)."""
+        data = b"".join(self._chunks)
+        self._chunks, self._buffered = [], 0
+        return data
+
+    def _part_size(self) -> int:
+        return PART_SIZE << (len(self._parts) // 1000)
+
+    def _upload_part(self, part: bytes) -> None:
+        backend, key = self._backend, self._key
+        if self._upload_id is None:
+            self._upload_id = create_upload(backend, key, self._metadata)
+        number = len(self._parts) + 1
+        etag = upload_part(backend, key, self._upload_id, number, part)
+        self._parts.append({"PartNumber": number, "ETag": etag})
+
+    def commit(self) -> WriteResult:
+        """Make the object visible: one PUT, or the last part and CompleteMultipartUpload."""
+        backend, key = self._backend, self._key
+        try:
+            if self._upload_id is None:
+                return put(
+                    backend, key, self._take(), self._overwrite, self._metadata, self._if_match
+                )
+            if self._buffered or not self._parts:
+                self._upload_part(self._take())
+            return complete_upload(
+                backend,
+                key,
+                self._upload_id,
+                self._parts,
+                self._size,
+                self._overwrite,
+                self._metadata,
+            )
+        except BaseException:
+            self.abort()
+            raise
+        finally:
+            super().close()
+
+    def abort(self) -> None:
+        """Drop the parts uploaded so far (best effort); nothing was committed."""
+        upload_id, self._upload_id = self._upload_id, None
+        self._chunks, self._buffered = [], 0
+        if upload_id is not None:
+            abort_upload(self._backend, self._key, upload_id)
+        super().close()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.abort()
+
+
+class AtomicUpload(AbstractContextManager[BinaryIO]):
+    """``open_atomic`` for S3: a multipart upload committed on a clean exit, aborted otherwise.
+
+    ``result`` holds the :class:`WriteResult` after the commit.
+    """
+
+    def __init__(self, sink: MultipartSink) -> None:
+        self._sink = sink
+        self.result: WriteResult | None = None
+
+    def __enter__(self) -> BinaryIO:
+        return self._sink  # type: ignore[return-value]
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.result = self._sink.commit()
+        else:
+            self._sink.abort()
