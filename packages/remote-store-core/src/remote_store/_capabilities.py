@@ -31,6 +31,10 @@ class Capability(Enum):
     #: so two racing writers cannot both succeed. New in this project.
     EXCLUSIVE_CREATE = "exclusive_create"
 
+    # Members are singletons compared by identity, so the identity hash is consistent with
+    # equality; Enum's default hashes the name in Python code, and every gate pays for it.
+    __hash__ = object.__hash__
+
 
 class CapabilitySet(frozenset[Capability]):
     """An immutable set of capabilities with a gate helper."""
