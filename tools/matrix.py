@@ -136,6 +136,9 @@ def test(dist: Distribution, known: dict[str, Distribution], pytest_args: list[s
     venv.create(env, with_pip=False)
     python = str(env / "bin" / "python")
     closure = own_closure(dist, known)
+    missing = [d for d in closure if not any(DIST.glob(f"{d.wheel_stem}-*.whl"))]
+    if missing:
+        build(missing)
     requirements = [f"{wheel_of(dist)}[test]"] + [str(wheel_of(d)) for d in closure[1:]]
     requirements.append("pytest-timeout>=2.3")  # a hang fails the run instead of stalling it
     run([uv(), "pip", "install", "--quiet", "--python", python, *requirements])
