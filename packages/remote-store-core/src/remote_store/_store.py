@@ -10,7 +10,7 @@ from typing import IO, Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability
-from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from remote_store._path import RemotePath
 from remote_store._store_core import StoreCore
 from remote_store._streams import MappedReader, WritableContent
@@ -40,13 +40,7 @@ class Store(StoreCore[Backend]):
     def __init__(self, backend: Backend, root_path: str = "", *, _owns: bool = True) -> None:
         super().__init__(backend, root_path, _owns=_owns)
 
-    def _call(self, key: str | None, method: Callable[..., R], *args: Any, **kwargs: Any) -> R:
-        try:
-            return method(*args, **kwargs)
-        except RemoteStoreError:
-            raise
-        except Exception as exc:
-            raise self._map(exc, key) from exc
+    _call = StoreCore._call_sync
 
     def _iterate(self, key: str, source: Callable[[], Iterator[T]]) -> Iterator[T]:
         try:
@@ -384,37 +378,6 @@ class Store(StoreCore[Backend]):
 
     def _make_child(self, key: str) -> Store:
         return Store(self._backend, key, _owns=False)
-
-    def unwrap(self, type_hint: type[T]) -> T:
-        """The backend's native client of type ``type_hint`` (bypasses root scoping)."""
-        if isinstance(self._backend, type_hint):
-            return self._backend
-        unwrapped: T = self._call(None, self._backend.unwrap, type_hint)
-        return unwrapped
-
-    def resolve(self, key: str) -> ResolutionPlan:
-        """How ``key`` maps onto the backend; no I/O."""
-        full = self._folder_key(key)
-        return self._plan(key, self._call(full, self._backend.resolve, full))
-
-    def native_path(self, key: str) -> str:
-        """The backend-native path of a store key."""
-        full = self._folder_key(key)
-        return self._call(full, self._backend.native_path, full)
-
-    def to_key(self, path: str) -> str:
-        """The store key of a backend-native path; refuses paths outside the store root."""
-        return self._to_store_key(self._call(path, self._backend.to_key, path))
-
-    @property
-    def backend(self) -> Backend:
-        """The backend this store talks to."""
-        return self._backend
-
-    @property
-    def capabilities(self) -> Any:
-        """The backend's capability set."""
-        return self._capabilities
 
 
 class AtomicWriteContext(AbstractContextManager[BinaryIO]):

@@ -8,7 +8,7 @@ add the calls to their backend.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +21,8 @@ from remote_store.errors import InvalidArgument, InvalidPath, RemoteStoreError
 __all__ = ["FolderTally", "StoreCore", "head_result"]
 
 B = TypeVar("B")
+R = TypeVar("R")
+T = TypeVar("T")
 Entry = TypeVar("Entry", FileInfo, FolderEntry, FolderInfo)
 
 _ROOT_SPELLINGS = ("", ".")
@@ -208,6 +210,50 @@ class StoreCore(Generic[B]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(backend={self._backend_name!r}, root_path={self._root!r})"
+
+    def _call_sync(self, key: str | None, method: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """A synchronous backend call with native exceptions mapped to typed errors."""
+        try:
+            return method(*args, **kwargs)
+        except RemoteStoreError:
+            raise
+        except Exception as exc:
+            raise self._map(exc, key) from exc
+
+    # -- naming and introspection (no I/O, the same for sync and async stores) ---------
+
+    def unwrap(self, type_hint: type[T]) -> T:
+        """The backend's native client of type ``type_hint`` (bypasses root scoping)."""
+        if isinstance(self._backend, type_hint):
+            return self._backend
+        unwrapped: T = self._call_sync(None, self._backend.unwrap, type_hint)  # type: ignore[attr-defined]
+        return unwrapped
+
+    def resolve(self, key: str) -> ResolutionPlan:
+        """How ``key`` maps onto the backend; no I/O."""
+        full = self._folder_key(key)
+        return self._plan(key, self._call_sync(full, self._backend.resolve, full))  # type: ignore[attr-defined]
+
+    def native_path(self, key: str) -> str:
+        """The backend-native path of a store key."""
+        full = self._folder_key(key)
+        native: str = self._call_sync(full, self._backend.native_path, full)  # type: ignore[attr-defined]
+        return native
+
+    def to_key(self, path: str) -> str:
+        """The store key of a backend-native path; refuses paths outside the store root."""
+        backend_key: str = self._call_sync(path, self._backend.to_key, path)  # type: ignore[attr-defined]
+        return self._to_store_key(backend_key)
+
+    @property
+    def backend(self) -> B:
+        """The backend this store talks to."""
+        return self._backend
+
+    @property
+    def capabilities(self) -> CapabilitySet:
+        """The backend's capability set."""
+        return self._capabilities
 
     def _map(self, exc: BaseException, key: str | None) -> RemoteStoreError:
         if isinstance(exc, RemoteStoreError):

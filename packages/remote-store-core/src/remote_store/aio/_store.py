@@ -12,8 +12,8 @@ from fnmatch import fnmatchcase
 from typing import Any, TypeVar
 
 from remote_store._backend import Backend
-from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._capabilities import Capability
+from remote_store._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from remote_store._store_core import FolderTally, StoreCore, head_result
 from remote_store._validation import check_max_depth
 from remote_store.aio._atomic import AsyncAtomicWrite, SeekableReader, spool_async
@@ -57,14 +57,6 @@ class AsyncStore(StoreCore[AsyncBackend]):
         except Exception as exc:
             raise self._map(exc, key) from exc
 
-    def _sync(self, key: str | None, method: Callable[..., R], *args: Any) -> R:
-        try:
-            return method(*args)
-        except RemoteStoreError:
-            raise
-        except Exception as exc:
-            raise self._map(exc, key) from exc
-
     async def _iterate(self, key: str, start: Callable[[], AsyncIterator[T]]) -> AsyncIterator[T]:
         try:
             async for item in start():
@@ -103,7 +95,7 @@ class AsyncStore(StoreCore[AsyncBackend]):
         """
         key = self._file_key(path)
         self._gate(Capability.READ, key)
-        chunks = self._sync(key, self._backend.read, key)
+        chunks = self._call_sync(key, self._backend.read, key)
         return AsyncReadStream(chunks, lambda exc: self._map(exc, key))
 
     async def read_bytes(self, path: str) -> bytes:
@@ -370,34 +362,3 @@ class AsyncStore(StoreCore[AsyncBackend]):
     def child(self, subpath: str) -> AsyncStore:
         """A store rooted at ``subpath`` below this one, sharing (not owning) the backend."""
         return AsyncStore(self._backend, self._file_key(subpath), _owns=False)
-
-    def unwrap(self, type_hint: type[T]) -> T:
-        """The backend's native client of type ``type_hint`` (bypasses root scoping)."""
-        if isinstance(self._backend, type_hint):
-            return self._backend
-        unwrapped: T = self._sync(None, self._backend.unwrap, type_hint)
-        return unwrapped
-
-    def resolve(self, key: str) -> ResolutionPlan:
-        """How ``key`` maps onto the backend; no I/O."""
-        full = self._folder_key(key)
-        return self._plan(key, self._sync(full, self._backend.resolve, full))
-
-    def native_path(self, key: str) -> str:
-        """The backend-native path of a store key."""
-        full = self._folder_key(key)
-        return self._sync(full, self._backend.native_path, full)
-
-    def to_key(self, path: str) -> str:
-        """The store key of a backend-native path; refuses paths outside the store root."""
-        return self._to_store_key(self._sync(path, self._backend.to_key, path))
-
-    @property
-    def backend(self) -> AsyncBackend:
-        """The backend this store talks to."""
-        return self._backend
-
-    @property
-    def capabilities(self) -> CapabilitySet:
-        """The backend's capability set."""
-        return self._capabilities
