@@ -10,7 +10,7 @@ from __future__ import annotations
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Protocol
 
 from remote_store.errors import InvalidArgument
@@ -46,9 +46,19 @@ class Transport(Protocol):
     def close(self) -> None: ...
 
 
-class _HttpxResponse:
-    def __init__(self, response: Any) -> None:
+class _LibraryResponse:
+    """A streamed httpx or requests response: both have ``status_code`` and ``headers``;
+    ``chunks`` iterates the body and ``errors`` is the library's exception base class."""
+
+    def __init__(
+        self,
+        response: Any,
+        chunks: Callable[[int], Iterator[bytes]],
+        errors: type[Exception],
+    ) -> None:
         self._response = response
+        self._chunks = chunks
+        self._errors = errors
         self.status = int(response.status_code)
 
     def header(self, name: str) -> str | None:
@@ -56,11 +66,9 @@ class _HttpxResponse:
         return None if value is None else str(value)
 
     def iter_bytes(self, chunk_size: int) -> Iterator[bytes]:
-        import httpx
-
         try:
-            yield from self._response.iter_bytes(chunk_size)
-        except httpx.HTTPError as exc:
+            yield from self._chunks(chunk_size)
+        except self._errors as exc:
             raise TransportError(type(exc).__name__) from exc
 
     def close(self) -> None:
@@ -82,7 +90,8 @@ class HttpxTransport:
 
         request = self.client.build_request(method, url, headers=dict(headers))
         try:
-            return _HttpxResponse(self.client.send(request, stream=True))
+            response = self.client.send(request, stream=True)
+            return _LibraryResponse(response, response.iter_bytes, httpx.HTTPError)
         except httpx.TooManyRedirects as exc:
             raise TooManyRedirects("too many redirects") from exc
         except httpx.HTTPError as exc:
@@ -90,27 +99,6 @@ class HttpxTransport:
 
     def close(self) -> None:
         self.client.close()
-
-
-class _RequestsResponse:
-    def __init__(self, response: Any) -> None:
-        self._response = response
-        self.status = int(response.status_code)
-
-    def header(self, name: str) -> str | None:
-        value = self._response.headers.get(name)
-        return None if value is None else str(value)
-
-    def iter_bytes(self, chunk_size: int) -> Iterator[bytes]:
-        import requests
-
-        try:
-            yield from self._response.iter_content(chunk_size)
-        except requests.RequestException as exc:
-            raise TransportError(type(exc).__name__) from exc
-
-    def close(self) -> None:
-        self._response.close()
 
 
 class RequestsTransport:
@@ -141,7 +129,7 @@ class RequestsTransport:
             raise TooManyRedirects("too many redirects") from exc
         except requests.RequestException as exc:
             raise TransportError(type(exc).__name__) from exc
-        return _RequestsResponse(response)
+        return _LibraryResponse(response, response.iter_content, requests.RequestException)
 
     def close(self) -> None:
         self.session.close()
