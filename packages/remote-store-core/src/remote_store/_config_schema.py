@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from remote_store.errors import ConfigError, RemoteStoreError
+from remote_store.errors import ConfigError, ConfigTypeError, MissingConfigKey
 
 __all__ = [
     "ConfigTypeError",
@@ -18,17 +18,6 @@ __all__ = [
     "expect_table",
     "kind_of",
 ]
-
-
-class MissingConfigKey(ConfigError, KeyError):
-    """A required key (a backend's ``type``) is missing (also a ``KeyError``, as in 0.27)."""
-
-    def __str__(self) -> str:
-        return RemoteStoreError.__str__(self)
-
-
-class ConfigTypeError(ConfigError, TypeError):
-    """A config value has the wrong type (also a ``TypeError``, as in 0.27)."""
 
 
 def kind_of(value: object) -> str:

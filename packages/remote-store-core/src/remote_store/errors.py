@@ -13,15 +13,18 @@ __all__ = [
     "BlobTooLarge",
     "CapabilityNotSupported",
     "ConfigError",
+    "ConfigTypeError",
     "DirectoryNotEmpty",
     "InvalidArgument",
     "InvalidMetadata",
     "InvalidPath",
     "LocalFileExists",
+    "MissingConfigKey",
     "NotFound",
     "PermissionDenied",
     "PreconditionFailed",
     "RemoteStoreError",
+    "RunningEventLoopError",
     "UnknownBackendType",
     "UnknownStore",
     "UnsetVariable",
@@ -157,3 +160,22 @@ class UnsetVariable(ConfigError, KeyError):
 
 class UnknownBackendType(ConfigError):
     """No installed distribution provides the backend type."""
+
+
+class MissingConfigKey(ConfigError, KeyError):
+    """A required config key (a backend's ``type``) is missing (also a ``KeyError``, as in 0.27)."""
+
+    def __str__(self) -> str:
+        return RemoteStoreError.__str__(self)
+
+
+class ConfigTypeError(ConfigError, TypeError):
+    """A config value has the wrong type (also a ``TypeError``, as in 0.27)."""
+
+
+class RunningEventLoopError(InvalidArgument, RuntimeError):
+    """A blocking sync bridge was called from a thread that runs an event loop.
+
+    Blocking there would freeze (or deadlock) that loop; use ``AsyncStore`` from async code
+    instead. Also a ``RuntimeError``, like asyncio's own refusal.
+    """

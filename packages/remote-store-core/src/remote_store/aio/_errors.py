@@ -1,15 +1,7 @@
-"""Errors specific to crossing between sync and async code."""
+"""Errors specific to crossing between sync and async code (defined in remote_store.errors)."""
 
 from __future__ import annotations
 
-from remote_store.errors import InvalidArgument
+from remote_store.errors import RunningEventLoopError
 
 __all__ = ["RunningEventLoopError"]
-
-
-class RunningEventLoopError(InvalidArgument, RuntimeError):
-    """A blocking sync bridge was called from a thread that runs an event loop.
-
-    Blocking there would freeze (or deadlock) that loop; use :class:`AsyncStore` from
-    async code instead. Also a ``RuntimeError``, like asyncio's own refusal.
-    """
