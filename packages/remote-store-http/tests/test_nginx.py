@@ -122,7 +122,7 @@ def test_read_seekable_seeks_both_ways(published: Publish) -> None:
 
 
 def test_ping_succeeds_against_a_live_server(published: Publish) -> None:
-    Store(published({"a.txt": b"1"})).ping()
+    assert Store(published({"a.txt": b"1"})).ping() is None
 
 
 @pytest.mark.parametrize("client", ["httpx", "requests", "urllib"])
