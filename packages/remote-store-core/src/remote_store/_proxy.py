@@ -18,6 +18,9 @@ T = TypeVar("T")
 class ProxyStore(Store):
     """A Store that forwards every call to ``inner``; subclasses override what they add.
 
+    ``write_text`` is inherited from :class:`Store`: it encodes and calls ``self.write``,
+    so it reaches the inner store through this proxy's (or a subclass's) ``write``.
+
     A proxy never owns the backend: ``close()`` is a no-op. Subclasses implement
     :meth:`_wrap_child` so that :meth:`child` keeps the wrapper.
     """
@@ -70,17 +73,6 @@ class ProxyStore(Store):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         return self._inner.write(path, content, overwrite=overwrite, metadata=metadata)
-
-    def write_text(
-        self,
-        path: str,
-        text: str,
-        *,
-        encoding: str = "utf-8",
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        return self.write(path, text.encode(encoding), overwrite=overwrite, metadata=metadata)
 
     def write_atomic(
         self,
