@@ -164,6 +164,9 @@ class FaultProxy:
         self.cut_download_after: int | None = None  # server->client bytes, then cut
         self.answer_503 = 0  # requests still to answer with 503
         self.times = 1
+        # armed in place of the download cut once it has fired ``times`` times:
+        # (cut_download_after, times), so a follow-up fault needs no racing re-arm
+        self.then_cut_download: tuple[int, int] | None = None
         self.faults = 0  # faults injected so far
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -197,6 +200,9 @@ class FaultProxy:
         self.times -= 1
         if self.times <= 0:
             self.cut_upload_after = self.cut_download_after = None
+            if self.then_cut_download is not None:
+                self.cut_download_after, self.times = self.then_cut_download
+                self.then_cut_download = None
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if self.answer_503 > 0:
