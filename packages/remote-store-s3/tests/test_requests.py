@@ -42,7 +42,19 @@ def test_read_is_one_get(store: Store, moto: Any, bucket: str) -> None:
 
 def test_exists_is_at_most_one_request(store: Store, moto: Any, bucket: str) -> None:
     store.write("e/f", b"1")
-    for path, expected in [("e/f", True), ("e", True), ("missing", False), ("e/f/g", False)]:
+    # siblings that sort between "e" and "e/" ('-' and '.' sort before '/')
+    for sibling in ("e.txt", "e-1", "e.d/x", "e f"):
+        store.write(sibling, b"1")
+    cases = [
+        ("e/f", True),
+        ("e", True),
+        ("e.txt", True),
+        ("e.d", True),
+        ("e.", False),
+        ("missing", False),
+        ("e/f/g", False),
+    ]
+    for path, expected in cases:
         result: list[bool] = []
         seen = count(moto, bucket, lambda p=path, r=result: r.append(store.exists(p)))
         assert result == [expected]
@@ -62,3 +74,16 @@ def test_recursive_listing_is_one_flat_stream(store: Store, moto: Any, bucket: s
     assert len(seen) == 1 and "delimiter" not in seen[0]
     seen = count(moto, bucket, lambda: store.get_folder_info(""))
     assert len(seen) == 1
+
+
+def test_exists_past_a_page_of_siblings_is_still_right(
+    store: Store, moto: Any, bucket: str
+) -> None:
+    from remote_store_s3._backend import _EXISTS_PAGE
+
+    store.write("n/x", b"1")
+    for index in range(_EXISTS_PAGE + 1):
+        store.write(f"n.{index:04}", b"1")
+    assert store.exists("n")
+    store.delete_folder("n", recursive=True)
+    assert not store.exists("n")

@@ -35,7 +35,7 @@ from remote_store.errors import (
     RemoteStoreError,
 )
 
-from remote_store_s3 import _client, _deletes, _listing, _ops, _writes
+from remote_store_s3 import _client, _deletes, _list_parser, _listing, _ops, _writes
 from remote_store_s3._errors import classify
 from remote_store_s3._reader import ObjectReader
 from remote_store_s3._responses import head_info
@@ -43,6 +43,9 @@ from remote_store_s3._responses import head_info
 __all__ = ["S3Backend"]
 
 T = TypeVar("T")
+
+#: Entries one ``exists`` LIST may return: room for many ``path.*`` siblings, still small.
+_EXISTS_PAGE = 100
 
 
 class S3Backend(Backend):
@@ -116,7 +119,9 @@ class S3Backend(Backend):
                     options=self._client_options,
                     policy=self.retry_policy,
                 )
-                self._client = self._sync(self._fs.set_session())
+                client = self._sync(self._fs.set_session())
+                _list_parser.install(client)
+                self._client = client
             return self._client
 
     def _sync(self, coroutine: Coroutine[Any, Any, T]) -> T:
@@ -183,18 +188,27 @@ class S3Backend(Backend):
         return bool(page.get("KeyCount") or page.get("Contents"))
 
     def exists(self, path: str) -> bool:
-        """One LIST: the key itself sorts first among the keys it prefixes."""
+        """One delimited LIST from the key itself: the key sorts first and ``path/`` comes back
+        as a common prefix after the siblings (``path.txt``) that sort before it."""
         if path == "":
             return True
         page = self._run(
-            path, _ops.call("list_objects_v2", Bucket=self._bucket, Prefix=path, MaxKeys=1)
+            path,
+            _ops.call(
+                "list_objects_v2",
+                Bucket=self._bucket,
+                Prefix=path,
+                Delimiter="/",
+                MaxKeys=_EXISTS_PAGE,
+            ),
         )
-        first = next((item["Key"] for item in page.get("Contents", ())), None)
-        if first is None:
-            return False
-        if first == path or first.startswith(path + "/"):
+        if any(item["Key"] == path for item in page.get("Contents", ())):
             return True
-        return self.is_folder(path)  # a sibling such as "path.txt" sorts before "path/"
+        folder = path + "/"
+        if any(item["Prefix"] == folder for item in page.get("CommonPrefixes", ())):
+            return True
+        # only a page filled by siblings sorting before "path/" leaves the answer open
+        return bool(page.get("IsTruncated")) and self.is_folder(path)
 
     def get_file_info(self, path: str) -> FileInfo:
         head = self._head(path)
