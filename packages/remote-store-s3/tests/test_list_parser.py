@@ -140,3 +140,21 @@ def test_timestamps_equal_botocore_timestamps(text: str) -> None:
     ours = _list_parser._timestamp(text)
     assert ours == parse_timestamp(text)
     assert ours.utcoffset() == parse_timestamp(text).utcoffset()
+
+
+def test_s3fs_listings_on_the_hooked_client_stay_right(
+    seeded: Any, backend: S3Backend, bucket: str
+) -> None:
+    import s3fs
+
+    assert len(list(backend.list_files("", recursive=True))) == len(KEYS)  # hook installed
+    fs = backend.unwrap(s3fs.S3FileSystem)
+    found = fs.find(bucket, detail=True)
+    assert sorted(name.partition("/")[2] for name in found) == sorted(KEYS)
+    expected = {
+        item["Key"]: item["Size"]
+        for page in _pages(seeded.list_objects_v2, Bucket=bucket)
+        for item in page["Contents"]
+    }
+    assert {name.partition("/")[2]: info["size"] for name, info in found.items()} == expected
+    assert all(info["LastModified"].utcoffset() is not None for info in found.values())
