@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from typing import Any
 
 import pytest
 from remote_store import Capability, Store
@@ -213,6 +214,27 @@ def test_copy_and_move_keep_metadata(store: Store) -> None:
     assert store.read_bytes("moved") == b"data"
     with pytest.raises(NotFound):
         store.move("src", "again")
+
+
+def test_copy_over_the_copy_object_limit_goes_in_parts(
+    store: Store, backend: S3Backend, moto: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from remote_store_s3 import _backend, _writes
+
+    data = bytes(range(256)) * (11 * MIB // 256)
+    store.write("big", data, metadata={"k": "v"})
+    # scale the 5 GiB limit and the 320 MiB step down: 5 MiB parts, so 3 parts for 11 MiB
+    monkeypatch.setattr(_backend, "_COPY_OBJECT_LIMIT", MIB)
+    monkeypatch.setattr(_writes, "PART_SIZE", 5 * MIB // 64)
+    before = len(moto.log.requests(bucket))
+    store.copy("big", "copied")
+    seen = moto.log.requests(bucket)[before:]
+    assert sum("partNumber=" in line for line in seen) == 3, seen
+    assert not any(f"PUT /{bucket}/copied HTTP" in line for line in seen)  # no CopyObject
+    assert store.read_bytes("copied") == data
+    assert store.get_file_info("copied").metadata == {"k": "v"}
+    uploads = backend._run(None, lambda c: c.list_multipart_uploads(Bucket=backend._bucket))
+    assert not uploads.get("Uploads")
 
 
 def test_batch_delete_uses_delete_objects(store: Store, moto: object, bucket: str) -> None:

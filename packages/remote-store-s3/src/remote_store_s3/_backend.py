@@ -44,6 +44,9 @@ __all__ = ["S3Backend"]
 
 T = TypeVar("T")
 
+#: CopyObject's size limit: larger objects are copied with UploadPartCopy.
+_COPY_OBJECT_LIMIT = 5 * 1024**3
+
 #: Entries one ``exists`` LIST may return: room for many ``path.*`` siblings, still small.
 _EXISTS_PAGE = 100
 
@@ -339,7 +342,7 @@ class S3Backend(Backend):
         if not overwrite and self._head(dst) is not None:
             raise AlreadyExists("destination exists", path=dst, backend=self.name)
         size = int(head.get("ContentLength", 0))
-        if size > 5 * 1024**3:
+        if size > _COPY_OBJECT_LIMIT:
             _writes.copy_in_parts(self, src, dst, size, head.get("Metadata"))
             return
         source = {"Bucket": self._bucket, "Key": src}
