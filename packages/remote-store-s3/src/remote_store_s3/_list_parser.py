@@ -1,7 +1,7 @@
 """A fast parser for ListObjectsV2 pages, hooked into the client ahead of botocore's.
 
 botocore parses every listed object through its generic shape walker and parses each
-timestamp with dateutil: about 60 us of client CPU per object, more than moto needs to
+timestamp with dateutil: about 70 us of client CPU per object, more than moto needs to
 serve it. The hook reads the page with ElementTree's C parser, builds the ``Contents`` and
 ``CommonPrefixes`` entries itself and hands botocore the page without them, so botocore
 parses only the page's few top-level fields and its own after-call handlers (the URL
@@ -41,7 +41,7 @@ def parse_page(
         return  # botocore reports what it makes of it
     contents: list[dict[str, Any]] = []
     prefixes: list[dict[str, Any]] = []
-    entries: list[ElementTree.Element] = []
+    kept: list[ElementTree.Element] = []  # the page's top-level fields, for botocore
     for element in root:
         tag = _local(element.tag)
         if tag == "Contents":
@@ -55,10 +55,8 @@ def parse_page(
                 return
             prefixes.append(item)
         else:
-            continue
-        entries.append(element)
-    for element in entries:
-        root.remove(element)
+            kept.append(element)
+    root[:] = kept
     response_dict["body"] = ElementTree.tostring(root)
     if contents:
         customized_response_dict["Contents"] = contents
@@ -93,7 +91,8 @@ def _timestamp(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         return parse_timestamp(text)  # type: ignore[no-any-return]
-    if value.utcoffset() is None or value.utcoffset():
+    offset = value.utcoffset()
+    if offset is None or offset:
         return parse_timestamp(text)  # type: ignore[no-any-return]
     return value.replace(tzinfo=_UTC)
 
