@@ -110,6 +110,24 @@ def test_kit_reports_refusal_failed_for_an_undeclared_quality_shown_anyway(
     assert cert["capabilities"]["write"] == "pass"
 
 
+def test_a_class_whose_server_is_absent_is_reported_not_run_not_failed(
+    tmp_path: Path,
+) -> None:
+    extra = """
+    @pytest.fixture
+    def rs_backend_factory(self):
+        pytest.skip("no server configured")
+    """
+    proc, cert = certify_class(tmp_path, "ClaimsNativeResults", extra=extra)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    assert cert["summary"]["passed"] == cert["summary"]["failed"] == 0
+    assert cert["summary"]["skipped"] > 0
+    assert cert["contract"] == "not-run"
+    assert set(cert["capabilities"].values()) == {"not-run"}
+    assert cert["certified"] is False
+    assert "NOT RUN (every rule skipped)" in proc.stdout
+
+
 def test_read_only_backend_is_certified_with_seeded_content(tmp_path: Path) -> None:
     extra = """
     @pytest.fixture

@@ -15,14 +15,15 @@ __all__ = ["build_certificate", "capability_verdicts"]
 
 PASS, FAIL, WAIVED = "pass", "fail", "waived"
 REFUSED, REFUSAL_FAILED = "refused-as-undeclared", "refusal-failed"
+NOT_RUN = "not-run"
 
 
 def capability_verdicts(record: ClassRecord, waivers: Waivers) -> dict[str, str]:
     """One verdict per :class:`Capability`.
 
-    Declared: ``fail`` if a rule failed or none passed, ``waived`` if waived as a whole,
-    else ``pass``. Undeclared: ``refused-as-undeclared`` when its refusal checks passed,
-    else ``refusal-failed``.
+    ``not-run`` when none of its rules ran (all skipped). Declared: ``fail`` if a rule
+    failed, ``waived`` if waived as a whole, else ``pass``. Undeclared:
+    ``refused-as-undeclared`` when its refusal checks passed, else ``refusal-failed``.
     """
     verdicts: dict[str, str] = {}
     declared = record.declared or frozenset()
@@ -43,6 +44,8 @@ def capability_verdicts(record: ClassRecord, waivers: Waivers) -> dict[str, str]
 def _verdict(results: list[RuleResult], declared: bool) -> str:
     failed = any(r.outcome == "failed" for r in results)
     passed = any(r.outcome == "passed" for r in results)
+    if not (passed or failed):
+        return NOT_RUN
     if declared:
         return PASS if passed and not failed else FAIL
     return REFUSED if passed and not failed else REFUSAL_FAILED
@@ -85,7 +88,8 @@ def build_certificate(record: ClassRecord, waivers: Waivers, kit_version: str) -
     contract = [r for r in results if r.capability is None]
     distribution, version = _distribution(record)
     verdicts = capability_verdicts(record, waivers)
-    contract_ok = bool(contract) and not any(r.outcome == "failed" for r in contract)
+    contract_verdict = _verdict(contract, declared=True)
+    contract_ok = contract_verdict == PASS
     return {
         "backend": record.backend_type or record.backend_name,
         "backend_class": (
@@ -100,7 +104,7 @@ def build_certificate(record: ClassRecord, waivers: Waivers, kit_version: str) -
         "certified": contract_ok and all(v in (PASS, REFUSED, WAIVED) for v in verdicts.values()),
         "declared": sorted(c.value for c in record.declared or ()),
         "summary": summary,
-        "contract": PASS if contract_ok else FAIL,
+        "contract": contract_verdict,
         "capabilities": verdicts,
         "waivers": [w for w in waivers.as_list() if _applies(w["target"], results)],
         "failures": sorted(r.name for r in results if r.outcome == "failed"),
