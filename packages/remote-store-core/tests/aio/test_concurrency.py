@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -109,3 +111,28 @@ def test_through_async_backend_sync_adapter() -> None:
         assert bridge._runner.stopped
 
     run(body(), timeout=120)
+
+
+class _SlowExists(LocalBackend):
+    def exists(self, path: str) -> bool:
+        time.sleep(0.3)
+        return super().exists(path)
+
+
+def _adapter_threads() -> set[threading.Thread]:
+    prefixes = ("rs-aio-call", "rs-aio-write")
+    return {t for t in threading.enumerate() if t.name.startswith(prefixes)}
+
+
+def test_sync_backend_adapter_aclose_waits_for_its_worker_threads(tmp_path: Path) -> None:
+    async def body() -> None:
+        before = _adapter_threads()
+        store = AsyncStore(SyncBackendAdapter(_SlowExists(tmp_path)))
+        await store.write("f", _payload(1))  # a thread of the streamed-write pool
+        running = asyncio.ensure_future(store.exists("f"))  # a call pool thread, for 0.3 s
+        await asyncio.sleep(0.05)
+        await store.aclose()
+        assert _adapter_threads() - before == set()
+        assert await running
+
+    run(body(), timeout=60)

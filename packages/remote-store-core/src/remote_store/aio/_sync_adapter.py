@@ -36,6 +36,9 @@ R = TypeVar("R")
 #: Entries fetched per hop to the worker thread while listing.
 LIST_PAGE_SIZE = 256
 
+#: Seconds ``aclose`` waits for the worker threads to finish their calls.
+CLOSE_TIMEOUT = 30.0
+
 
 class SyncBackendAdapter(AsyncBackend):
     """Runs a sync backend in worker threads; capabilities and errors are forwarded."""
@@ -222,11 +225,16 @@ class SyncBackendAdapter(AsyncBackend):
         await self._run(self._backend.check_health)
 
     async def aclose(self) -> None:
+        """Close the backend, then stop both pools; waits up to 30 s for their threads."""
         try:
             await self._run(self._backend.close)
         finally:
-            self._calls.shutdown(wait=False)
-            self._writes.shutdown(wait=False)
+            pools = (self._calls, self._writes)
+            for pool in pools:
+                pool.shutdown(wait=False)
+            # joined from a helper thread: the event loop must not block on a stuck call
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.to_thread(_join, pools), CLOSE_TIMEOUT)
 
     def unwrap(self, type_hint: type[T]) -> T:
         if isinstance(self._backend, type_hint):
@@ -271,6 +279,11 @@ async def _wait_uncancelled(future: asyncio.Future[R]) -> R:
     except asyncio.CancelledError:
         await _settle(future)
         raise
+
+
+def _join(pools: tuple[ThreadPoolExecutor, ...]) -> None:
+    for pool in pools:
+        pool.shutdown(wait=True)
 
 
 async def _finally_in_thread(pool: ThreadPoolExecutor, close: Callable[[], object]) -> None:
