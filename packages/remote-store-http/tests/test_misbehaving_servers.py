@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -148,3 +149,102 @@ def test_a_body_shorter_than_content_length_is_a_typed_error(
     store = Store(ReadOnlyHttpBackend(short_body_server, http_client=client))
     with pytest.raises(BackendUnavailable):
         store.read_bytes("f.bin")
+
+
+Reply = bytes | Callable[[str], bytes]
+
+
+class ScriptedServer:
+    """A raw HTTP server that answers the n-th request with the n-th scripted reply (bytes,
+    or a function of the request head) and then closes the connection; a reply may
+    announce more bytes than it sends."""
+
+    def __init__(self, replies: list[Reply]) -> None:
+        self.replies = replies
+        self.requests: list[str] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    head += data
+                text = head.decode("latin-1")
+                self.requests.append(text)
+                index = len(self.requests) - 1
+                if index < len(self.replies):
+                    reply = self.replies[index]
+                    conn.sendall(reply(text) if callable(reply) else reply)
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+DATA = bytes(range(100))
+CUT_AFTER_40 = b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\nETag: "v1"\r\n\r\n' + DATA[:40]
+NEW_VERSION = b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\nETag: "v2"\r\n\r\n' + bytes(100)
+
+
+def _range_start(head: str) -> int:
+    match = re.search(r"(?im)^range: bytes=(\d+)-\s*$", head)
+    assert match, head
+    return int(match.group(1))
+
+
+def partial(head: str, *, send: int | None = None) -> bytes:
+    """A 206 for the requested ``bytes=N-`` of DATA (only ``send`` bytes of it, if given)."""
+    start = _range_start(head)
+    body = DATA[start:]
+    return (
+        b'HTTP/1.1 206 Partial Content\r\nETag: "v1"\r\n'
+        + f"Content-Length: {len(body)}\r\nContent-Range: bytes {start}-99/100\r\n\r\n".encode()
+        + body[:send]
+    )
+
+
+@pytest.mark.parametrize("client", ["httpx", "requests", "urllib"])
+def test_a_cut_body_resumes_from_where_it_stopped_on_the_same_version(client: str) -> None:
+    server = ScriptedServer([CUT_AFTER_40, partial])
+    try:
+        backend = ReadOnlyHttpBackend(server.url, retry=FAST_RETRY, http_client=client)
+        assert Store(backend).read_bytes("f.bin") == DATA
+        resume = server.requests[1].lower()
+        assert _range_start(resume) in (0, 40)  # 40, or 0 where the client dropped its buffer
+        assert 'if-range: "v1"' in resume
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("client", ["httpx", "requests", "urllib"])
+def test_a_cut_body_never_continues_with_another_version(client: str) -> None:
+    server = ScriptedServer([CUT_AFTER_40, NEW_VERSION])  # If-Range failed: a whole 200
+    try:
+        backend = ReadOnlyHttpBackend(server.url, retry=FAST_RETRY, http_client=client)
+        with pytest.raises(BackendUnavailable, match="same version"):
+            Store(backend).read_bytes("f.bin")
+    finally:
+        server.close()
+
+
+def test_resumes_are_bounded_by_the_retry_policy() -> None:
+    def cut_again(head: str) -> bytes:
+        return partial(head, send=0)
+
+    server = ScriptedServer([CUT_AFTER_40] + [cut_again] * 5)
+    try:
+        backend = ReadOnlyHttpBackend(server.url, retry=FAST_RETRY, http_client="urllib")
+        with pytest.raises(BackendUnavailable):
+            Store(backend).read_bytes("f.bin")
+        assert len(server.requests) == FAST_RETRY.max_attempts  # the GET and 2 resumes
+    finally:
+        server.close()

@@ -12,7 +12,7 @@ import email.utils
 import io
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import IO, Any, BinaryIO, TypeVar
 from urllib.parse import quote, unquote, urlsplit
@@ -29,6 +29,7 @@ from remote_store.errors import (
     RemoteStoreError,
 )
 
+from remote_store_http._body import BodyStream
 from remote_store_http._transport import (
     Response,
     TooManyRedirects,
@@ -192,12 +193,10 @@ class ReadOnlyHttpBackend(Backend):
     # -- reads ------------------------------------------------------------------------
 
     def read(self, path: str) -> BinaryIO:
+        """One GET streamed; a cut body resumes with ``Range`` + ``If-Range`` (see ``_body``)."""
         response = self._ok(self._send("GET", path), path)
-        expected = response.header("Content-Length")
-        raw = _BodyStream(
-            response, int(expected) if expected and expected.isdigit() else None, path
-        )
-        return io.BufferedReader(raw, _CHUNK)
+        resumes = (self._retry or RetryPolicy()).max_attempts - 1
+        return io.BufferedReader(BodyStream(response, path, self._send, resumes), _CHUNK)
 
     def read_bytes(self, path: str) -> bytes:
         with self.read(path) as stream:
@@ -259,47 +258,6 @@ def _modified(value: str | None) -> datetime | None:
         return email.utils.parsedate_to_datetime(value).astimezone(UTC)
     except (TypeError, ValueError):
         return None
-
-
-class _BodyStream(io.RawIOBase):
-    """A response body as a raw stream; a body shorter than announced is an error."""
-
-    def __init__(self, response: Response, expected: int | None, key: str) -> None:
-        super().__init__()
-        self._response = response
-        self._chunks: Iterator[bytes] = response.iter_bytes(_CHUNK)
-        self._pending = b""
-        self._received = 0
-        self._expected = expected
-        self._key = key
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        if not self._pending:
-            try:
-                self._pending = next(self._chunks)
-            except StopIteration:
-                if self._expected is not None and self._received < self._expected:
-                    raise BackendUnavailable(
-                        f"body ended after {self._received} of {self._expected} bytes",
-                        path=self._key,
-                        backend="http",
-                    ) from None
-                return 0
-            except TransportError as exc:
-                raise BackendUnavailable(str(exc), path=self._key, backend="http") from None
-        size = min(len(buffer), len(self._pending))
-        buffer[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        self._received += size
-        return size
-
-    def close(self) -> None:
-        if not self.closed:
-            self._response.close()
-        super().close()
 
 
 class _RangeReader(io.RawIOBase):
