@@ -70,9 +70,7 @@ class BodyStream(io.RawIOBase):
         headers = {"Range": f"bytes={self._received}-", "If-Range": self._etag}
         self._response = self._send("GET", self._key, headers)
         content_range = self._response.header("Content-Range") or ""
-        if self._response.status != 206 or not content_range.startswith(
-            f"bytes {self._received}-"
-        ):
+        if self._response.status != 206 or not content_range.startswith(f"bytes {self._received}-"):
             raise BackendUnavailable(
                 f"{cause}; the server did not resume the same version",
                 path=self._key,
