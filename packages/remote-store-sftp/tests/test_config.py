@@ -203,3 +203,60 @@ def test_orphan_cleanup_removes_only_our_old_temp_files(server: SSHServer) -> No
     assert not os.path.exists(ours)
     assert os.path.exists(theirs) and os.path.exists(fresh)
     backend.close()
+
+
+def _encrypted_client_key(server: SSHServer, passphrase: str) -> str:
+    import asyncssh
+
+    key = asyncssh.read_private_key(server.key_path)
+    # one KDF round: the format is the same, the test just does not pay for bcrypt's cost
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # bcrypt's "1 round is not secure"
+        return key.export_private_key("openssh", passphrase=passphrase, rounds=1).decode()
+
+
+def test_encrypted_private_key_with_its_passphrase(
+    asyncssh_server: SSHServer, tmp_path: Path
+) -> None:
+    server = asyncssh_server  # decrypting the key is client-side: one server is enough
+    text = _encrypted_client_key(server, "correct horse")
+    _, base_path = server.new_folder()
+    backend = server.backend(
+        base_path, key_filename=None, private_key=Secret(text), passphrase=Secret("correct horse")
+    )
+    with Store(backend) as store:
+        store.write("enc", b"1")
+        assert store.read_bytes("enc") == b"1"
+    assert "correct horse" not in repr(backend)
+    path = tmp_path / "client_key_encrypted"
+    path.write_text(text)
+    path.chmod(0o600)
+    from_file = server.backend(base_path, key_filename=str(path), passphrase="correct horse")
+    with Store(from_file) as store:
+        assert store.read_bytes("enc") == b"1"
+
+
+def test_encrypted_private_key_without_or_with_a_wrong_passphrase_is_a_config_error(
+    asyncssh_server: SSHServer,
+) -> None:
+    server = asyncssh_server
+    text = _encrypted_client_key(server, "correct horse")
+    with pytest.raises(ConfigError, match="passphrase"):
+        server.backend(key_filename=None, private_key=text)
+    with pytest.raises(ConfigError) as caught:
+        server.backend(key_filename=None, private_key=text, passphrase="wrong")
+    assert "wrong" not in str(caught.value)
+
+
+def test_known_host_keys_from_the_environment(
+    server: SSHServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SFTP_KNOWN_HOST_KEYS", server.host_key_line)
+    with Store(server.backend(known_host_keys=None)) as store:
+        store.ping()
+    other = paramiko.Ed25519Key.from_private_key_file(server.key_path)  # not the host key
+    monkeypatch.setenv(
+        "SFTP_KNOWN_HOST_KEYS", f"[127.0.0.1]:{server.port} ssh-ed25519 {other.get_base64()}"
+    )
+    with pytest.raises(HostKeyMismatch):
+        Store(server.backend(known_host_keys=None, retry=RetryPolicy.disabled())).ping()
