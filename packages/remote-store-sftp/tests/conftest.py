@@ -100,9 +100,8 @@ def ssh_workdir() -> Iterator[str]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def asyncssh_server(ssh_workdir: str) -> Iterator[SSHServer]:
-    folder = os.path.join(ssh_workdir, "asyncssh")
+def _asyncssh_server(folder: str, sftp_class: Any) -> Iterator[SSHServer]:
+    """An asyncssh server on 127.0.0.1 serving ``folder/data`` with ``sftp_class``."""
     data = os.path.join(folder, "data")
     os.makedirs(data)
     host_key, _ = _keys(folder)
@@ -124,7 +123,7 @@ def asyncssh_server(ssh_workdir: str) -> Iterator[SSHServer]:
             server_host_keys=[host_key],
             authorized_client_keys=os.path.join(folder, "client_key.pub"),
             server_factory=_Server,
-            sftp_factory=functools.partial(asyncssh.SFTPServer, chroot=data),
+            sftp_factory=functools.partial(sftp_class, chroot=data),
             allow_scp=False,
         )
 
@@ -150,6 +149,27 @@ def asyncssh_server(ssh_workdir: str) -> Iterator[SSHServer]:
     asyncio.run_coroutine_threadsafe(acceptor.wait_closed(), loop).result(10)
     loop.call_soon_threadsafe(loop.stop)
     thread.join(10)
+
+
+@pytest.fixture(scope="session")
+def asyncssh_server(ssh_workdir: str) -> Iterator[SSHServer]:
+    yield from _asyncssh_server(os.path.join(ssh_workdir, "asyncssh"), asyncssh.SFTPServer)
+
+
+class _SFTPv3Server(asyncssh.SFTPServer):  # type: ignore[misc]
+    """A server without the OpenSSH extensions (posix-rename, hardlink), as plain SFTPv3."""
+
+    def posix_rename(self, oldpath: bytes, newpath: bytes) -> None:
+        raise asyncssh.SFTPOpUnsupported("posix-rename is not supported")
+
+    def link(self, oldpath: bytes, newpath: bytes) -> None:
+        raise asyncssh.SFTPOpUnsupported("hardlink is not supported")
+
+
+@pytest.fixture(scope="session")
+def sftpv3_server(ssh_workdir: str) -> Iterator[SSHServer]:
+    """asyncssh refusing posix-rename and hardlink: the backend's fallbacks run."""
+    yield from _asyncssh_server(os.path.join(ssh_workdir, "sftpv3"), _SFTPv3Server)
 
 
 _SSHD_CONFIG = """\

@@ -174,3 +174,26 @@ def test_seek_and_ranged_read(make_backend: Make) -> None:
         assert stream.read(10) == payload[500_000:500_010]
         stream.seek(-5, io.SEEK_END)
         assert stream.read() == payload[-5:]
+
+
+def test_a_server_without_posix_rename_or_hardlink_still_publishes_whole_files(
+    sftpv3_server: SSHServer,
+) -> None:
+    local, base_path = sftpv3_server.new_folder()
+    with Store(sftpv3_server.backend(base_path)) as store:
+        store.write("f.txt", b"one")
+        with pytest.raises(AlreadyExists):
+            store.write("f.txt", b"two")
+        store.write("f.txt", b"three", overwrite=True)  # remove + rename (not atomic)
+        assert store.read_bytes("f.txt") == b"three"
+        store.write("g.txt", b"g")
+        store.move("g.txt", "f.txt", overwrite=True)
+        assert store.read_bytes("f.txt") == b"g"
+        assert not store.exists("g.txt")
+        store.write("h.txt", b"h")
+        with pytest.raises(AlreadyExists):
+            store.move("h.txt", "f.txt")
+        store.move("h.txt", "i.txt")
+        assert store.read_bytes("i.txt") == b"h"
+        assert store.read_bytes("f.txt") == b"g"
+    assert sorted(os.listdir(local)) == ["f.txt", "i.txt"]  # no temporary file left

@@ -47,7 +47,9 @@ class Publisher:
 
     def __init__(self, native: Callable[[str], str]) -> None:
         self._native = native
-        #: Whether to try ``hardlink@openssh.com`` / ``copy-data`` (off once unsupported).
+        #: Whether to try ``posix-rename@openssh.com`` / ``hardlink@openssh.com`` /
+        #: ``copy-data`` (each off once the server says it is unsupported).
+        self.posix_rename = True
         self.hardlink = True
         self.copy_data = True
         self._orphans: set[str] = set()
@@ -97,16 +99,7 @@ class Publisher:
         """Move the finished ``source`` onto ``key``: atomic replace, or create-only."""
         target = self._native(key)
         if overwrite:
-            try:
-                sftp.posix_rename(source, target)
-            except SFTPStatusError as exc:
-                if exc.code != _client.SFTP_OP_UNSUPPORTED:
-                    raise explain(sftp, target, key, exc) from exc
-                try:  # SFTPv3 rename refuses an existing target: not atomic (documented)
-                    sftp.remove(target)
-                except SFTPStatusError:
-                    pass
-                sftp.rename(source, target)
+            self._replace(sftp, source, target, key)
             return
         if self.hardlink:
             try:
@@ -122,7 +115,26 @@ class Publisher:
             sftp.open(target, "wxb").close()
         except SFTPStatusError as exc:
             raise explain(sftp, target, key, exc) from exc
-        sftp.posix_rename(source, target)
+        self._replace(sftp, source, target, key)
+
+    def _replace(self, sftp: StatusClient, source: str, target: str, key: str) -> None:
+        """``posix-rename`` (atomic), or on a plain SFTPv3 server remove, then rename."""
+        if self.posix_rename:
+            try:
+                sftp.posix_rename(source, target)
+                return
+            except SFTPStatusError as exc:
+                if exc.code != _client.SFTP_OP_UNSUPPORTED:
+                    raise explain(sftp, target, key, exc) from exc
+                self.posix_rename = False
+        try:  # SFTPv3 rename refuses an existing target: not atomic (documented)
+            sftp.remove(target)
+        except SFTPStatusError:
+            pass
+        try:
+            sftp.rename(source, target)
+        except SFTPStatusError as exc:
+            raise explain(sftp, target, key, exc) from exc
 
     def upload(
         self,
