@@ -17,6 +17,8 @@ from remote_store.errors import (
     ConfigError,
     InvalidPath,
     NotFound,
+    PermissionDenied,
+    RemoteStoreError,
 )
 from remote_store_sql_query import ArrowSerializer, ResultSerializer, SQLQueryBackend
 
@@ -205,3 +207,31 @@ def test_only_the_files_a_call_reports_run_their_query(people_db: tuple[sa.Engin
     assert ran == ["csv"]  # a child's info is computed when the listing reaches it
     assert [str(c.path) for c in children] == ["a/x.csv", "a/y.parquet"]
     assert ran == ["csv", "csv", "parquet"]
+
+
+class _PyMySQLStyleError(Exception):
+    """Shaped like PyMySQL's errors: (errno, message) args and a SQLSTATE attribute."""
+
+    __module__ = "pymysql.err"
+
+    def __init__(self, errno: int, sqlstate: str) -> None:
+        super().__init__(errno, "message")
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("errno", "sqlstate", "expected"),
+    [
+        (1205, "HY000", BackendUnavailable),  # lock wait timeout
+        (2013, "HY000", BackendUnavailable),  # lost connection
+        (1142, "42000", PermissionDenied),  # command denied
+        (1064, "42000", RemoteStoreError),  # syntax error
+    ],
+)
+def test_mysql_errors_are_classified_by_number_not_by_their_coarse_sqlstate(
+    errno: int, sqlstate: str, expected: type[Exception]
+) -> None:
+    from remote_store_sql_query._errors import classify
+
+    native = sa.exc.OperationalError("SELECT 1", {}, _PyMySQLStyleError(errno, sqlstate))
+    assert classify(native) is expected

@@ -34,6 +34,18 @@ def classify(exc: BaseException) -> type[RemoteStoreError]:
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return BackendUnavailable
     orig = getattr(exc, "orig", None) or exc
+    # MySQL drivers first: PyMySQL also carries a SQLSTATE, but MySQL's are too coarse
+    # (1142 "command denied" is the generic 42000), so the error number decides there.
+    args = getattr(orig, "args", ())
+    code = args[0] if args and isinstance(args[0], int) else None
+    if code is not None and type(orig).__module__.startswith(("pymysql", "MySQLdb")):
+        if code in _MYSQL_UNAVAILABLE:
+            return BackendUnavailable
+        if code in _MYSQL_TOO_LARGE:
+            return BlobTooLarge
+        if code in _MYSQL_DENIED:
+            return PermissionDenied
+        return RemoteStoreError
     sqlstate = getattr(orig, "sqlstate", None)
     if isinstance(sqlstate, str):
         if sqlstate.startswith(_PG_UNAVAILABLE_CLASSES) or sqlstate in _PG_UNAVAILABLE_CODES:
@@ -52,16 +64,6 @@ def classify(exc: BaseException) -> type[RemoteStoreError]:
             return PermissionDenied
         if primary == 18:  # SQLITE_TOOBIG
             return BlobTooLarge
-        return RemoteStoreError
-    args = getattr(orig, "args", ())
-    code = args[0] if args and isinstance(args[0], int) else None
-    if code is not None and type(orig).__module__.startswith(("pymysql", "MySQLdb")):
-        if code in _MYSQL_UNAVAILABLE:
-            return BackendUnavailable
-        if code in _MYSQL_TOO_LARGE:
-            return BlobTooLarge
-        if code in _MYSQL_DENIED:
-            return PermissionDenied
         return RemoteStoreError
     if isinstance(exc, sa.exc.OperationalError):
         # psycopg reports a failed connection attempt without a SQLSTATE.
