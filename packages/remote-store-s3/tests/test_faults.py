@@ -108,6 +108,22 @@ def test_503_is_retried_then_typed(proxy: Any, faulty: Store, direct: Store) -> 
     assert direct.read_bytes("k") == OLD
 
 
+def test_a_listing_page_answered_503_is_retried_then_typed(
+    proxy: Any, faulty: Store, direct: Store
+) -> None:
+    for name in ("d/a", "d/b", "d/e/c"):
+        direct.write(name, b"x")
+    proxy.answer_503 = 2
+    listed = [str(info.path) for info in faulty.list_files("d", recursive=True)]
+    assert listed == ["d/a", "d/b", "d/e/c"]
+    assert proxy.faults == 2
+    proxy.answer_503 = 10
+    with pytest.raises(BackendUnavailable):
+        list(faulty.list_files("d", recursive=True))
+    with pytest.raises(BackendUnavailable):
+        faulty.get_folder_info("d")
+
+
 def test_retried_create_that_already_landed_is_not_refused(
     proxy: Any, faulty: Store, direct: Store
 ) -> None:
