@@ -17,6 +17,7 @@ from .conftest import Factory
 
 
 def _read_only_round(owner: SQLBlobBackend, reader: SQLBlobBackend) -> None:
+    """The reader reads; its writes, overwrites and deletes are refused; nothing changes."""
     Store(owner).write("kept.txt", b"old")
     store = Store(reader)
     assert store.read_bytes("kept.txt") == b"old"
@@ -28,6 +29,18 @@ def _read_only_round(owner: SQLBlobBackend, reader: SQLBlobBackend) -> None:
         store.delete("kept.txt")
     assert Store(owner).read_bytes("kept.txt") == b"old"
     assert not Store(owner).exists("new.txt")
+
+
+def _read_only_round_as(owner: SQLBlobBackend, url: sa.URL) -> None:
+    """:func:`_read_only_round` with a reader that connects as another account."""
+    engine = sa.create_engine(url)
+    try:
+        with SQLBlobBackend(
+            engine=engine, table_name=owner._table_name, create_table=False
+        ) as reader:
+            _read_only_round(owner, reader)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -48,13 +61,7 @@ def test_postgresql_read_only_role_gets_permission_denied(
     table = owner._table_name
     with pg_engine.begin() as conn:
         conn.execute(sa.text(f"GRANT SELECT ON {table} TO {pg_reader_role}"))
-    engine = sa.create_engine(pg_engine.url.set(username=pg_reader_role))
-    try:
-        reader = SQLBlobBackend(engine=engine, table_name=table, create_table=False)
-        _read_only_round(owner, reader)
-        reader.close()
-    finally:
-        engine.dispose()
+    _read_only_round_as(owner, pg_engine.url.set(username=pg_reader_role))
 
 
 @pytest.fixture
@@ -77,13 +84,7 @@ def test_mariadb_read_only_user_gets_permission_denied(
         conn.execute(
             sa.text(f"GRANT SELECT ON {database}.{table} TO '{mariadb_reader_user}'@'127.0.0.1'")
         )
-    engine = sa.create_engine(mariadb_engine.url.set(username=mariadb_reader_user, password=""))
-    try:
-        reader = SQLBlobBackend(engine=engine, table_name=table, create_table=False)
-        _read_only_round(owner, reader)
-        reader.close()
-    finally:
-        engine.dispose()
+    _read_only_round_as(owner, mariadb_engine.url.set(username=mariadb_reader_user, password=""))
 
 
 def test_sqlite_read_only_file_gets_permission_denied(tmp_path: Path) -> None:
