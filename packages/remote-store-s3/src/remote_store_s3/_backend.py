@@ -35,7 +35,7 @@ from remote_store.errors import (
     RemoteStoreError,
 )
 
-from remote_store_s3 import _client, _deletes, _list_parser, _listing, _ops, _writes
+from remote_store_s3 import _client, _deletes, _listing, _ops, _writes
 from remote_store_s3._errors import classify
 from remote_store_s3._reader import ObjectReader
 from remote_store_s3._responses import head_info
@@ -123,6 +123,9 @@ class S3Backend(Backend):
                     policy=self.retry_policy,
                 )
                 client = self._sync(self._fs.set_session())
+                # imported here: it needs botocore.utils (~100 ms), loaded by now anyway
+                from remote_store_s3 import _list_parser
+
                 _list_parser.install(client)
                 self._client = client
             return self._client
