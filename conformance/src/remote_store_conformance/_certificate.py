@@ -6,7 +6,7 @@ import importlib.metadata as md
 from typing import Any
 
 from remote_store import Capability
-from remote_store._discovery import BACKEND_GROUP, Provider, providers
+from remote_store.discovery import BACKEND_GROUP, Provider, providers
 
 from remote_store_conformance._recorder import ClassRecord, RuleResult
 from remote_store_conformance._waivers import Waivers

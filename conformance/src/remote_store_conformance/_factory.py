@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from remote_store import Backend
-from remote_store._discovery import load_backend_class
+from remote_store.discovery import load_backend_class
 
 __all__ = ["TMP_PLACEHOLDER", "decode_options", "entry_point_factory"]
 

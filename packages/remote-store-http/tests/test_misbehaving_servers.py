@@ -12,7 +12,7 @@ from email.utils import format_datetime
 import pytest
 from pytest_httpserver import HTTPServer
 from remote_store import BackendUnavailable, PermissionDenied, RemoteStoreError, Store
-from remote_store._retry import RetryPolicy
+from remote_store.backend import RetryPolicy
 from remote_store_http import ReadOnlyHttpBackend
 from werkzeug import Request, Response
 

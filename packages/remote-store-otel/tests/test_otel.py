@@ -14,8 +14,8 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from remote_store import NotFound, Registry, RegistryConfig, Store
-from remote_store._plugins import reset_plugin_manager
 from remote_store.backends import LocalBackend, MemoryBackend
+from remote_store.discovery import reset_plugin_manager
 
 
 @pytest.fixture

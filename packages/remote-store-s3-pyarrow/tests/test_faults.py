@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from remote_store import Store
-from remote_store._retry import RetryPolicy
+from remote_store.backend import RetryPolicy
 from remote_store.errors import BackendUnavailable
 from remote_store_s3_pyarrow import S3PyArrowBackend
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from remote_store import Store
-from remote_store._retry import RetryPolicy
+from remote_store.backend import RetryPolicy
 from remote_store_conformance.servers import server_missing
 from remote_store_s3 import S3Backend
 

@@ -6,7 +6,7 @@ import pathlib
 
 import pytest
 from remote_store import Registry, RegistryConfig, Secret
-from remote_store._plugins import reset_plugin_manager
+from remote_store.discovery import reset_plugin_manager
 from remote_store.errors import ConfigError, UnsetVariable
 
 TOML = """

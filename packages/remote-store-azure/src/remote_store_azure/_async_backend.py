@@ -13,12 +13,19 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, TypeVar
 
 from azure.core.exceptions import AzureError, HttpResponseError, ResourceNotFoundError
-from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._glob import literal_prefix, translate_glob
-from remote_store._models import FileInfo, FolderEntry, ResolutionPlan, WriteResult
-from remote_store._retry import RetryPolicy
-from remote_store._secret import Secret
 from remote_store.aio import AsyncBackend, AsyncWritableContent
+from remote_store.backend import (
+    Capability,
+    CapabilitySet,
+    FileInfo,
+    FolderEntry,
+    ResolutionPlan,
+    RetryPolicy,
+    Secret,
+    WriteResult,
+    literal_prefix,
+    translate_glob,
+)
 from remote_store.errors import (
     DirectoryNotEmpty,
     InvalidPath,

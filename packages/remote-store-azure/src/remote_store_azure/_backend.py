@@ -13,12 +13,8 @@ import io
 from collections.abc import Mapping
 from typing import Any, BinaryIO, ClassVar
 
-from remote_store._capabilities import CapabilitySet
-from remote_store._models import WriteResult
-from remote_store._retry import RetryPolicy
-from remote_store._secret import Secret
-from remote_store._streams import WritableContent
 from remote_store.aio import AsyncBackendSyncAdapter
+from remote_store.backend import CapabilitySet, RetryPolicy, Secret, WritableContent, WriteResult
 
 from remote_store_azure._async_backend import AsyncAzureBackend
 from remote_store_azure._clients import HnsMode

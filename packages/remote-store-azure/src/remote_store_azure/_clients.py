@@ -17,8 +17,7 @@ from typing import Any, Literal
 
 from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential
 from azure.storage.blob.aio import BlobServiceClient, ExponentialRetry
-from remote_store._retry import RetryPolicy
-from remote_store._secret import Secret, reveal
+from remote_store.backend import RetryPolicy, Secret, reveal
 from remote_store.errors import BackendUnavailable, ConfigError
 
 from remote_store_azure._hns import HnsOps

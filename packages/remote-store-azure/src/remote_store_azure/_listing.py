@@ -7,8 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from remote_store._models import ContentDigest, FileInfo, FolderEntry
-from remote_store._path import RemotePath
+from remote_store.backend import ContentDigest, FileInfo, FolderEntry, RemotePath
 
 from remote_store_azure._hns import is_folder_marker
 

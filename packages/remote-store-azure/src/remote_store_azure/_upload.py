@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from azure.core import MatchConditions
 from azure.storage.blob import BlobBlock, ContentSettings
 from azure.storage.blob.aio import BlobClient
-from remote_store._models import ContentDigest, WriteResult
+from remote_store.backend import ContentDigest, WriteResult
 from remote_store.errors import InvalidPath, RemoteStoreError
 
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ from dagster import (
 )
 from pydantic import PrivateAttr
 from remote_store import Capability, Registry, RegistryConfig, Store
-from remote_store._streams import spool
+from remote_store.backend import spool
 from remote_store.ext.partition import escape_partition_part
 
 from remote_store_dagster.serializers import AutoSerializer, Serializer, get_serializer

@@ -18,9 +18,14 @@ from typing import IO, Any, BinaryIO, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 from remote_store import Backend, Capability, CapabilitySet, FileInfo, RemotePath, ResolutionPlan
-from remote_store._retry import RetryPolicy, call_with_retry
-from remote_store._secret import Secret, redact_text, reveal
-from remote_store._streams import SPOOL_MAX_MEMORY
+from remote_store.backend import (
+    SPOOL_MAX_MEMORY,
+    RetryPolicy,
+    Secret,
+    call_with_retry,
+    redact_text,
+    reveal,
+)
 from remote_store.errors import (
     BackendUnavailable,
     InvalidArgument,

@@ -13,7 +13,7 @@ import threading
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import urlsplit
 
-from remote_store._secret import reveal
+from remote_store.backend import reveal
 from remote_store.errors import (
     BackendUnavailable,
     InvalidPath,

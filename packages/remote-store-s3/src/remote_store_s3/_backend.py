@@ -20,13 +20,20 @@ from concurrent.futures import Future
 from contextlib import AbstractContextManager
 from typing import Any, BinaryIO, TypeVar
 
-from remote_store._backend import Backend
-from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._glob import glob_by_listing
-from remote_store._models import FileInfo, FolderEntry, FolderInfo, WriteResult
-from remote_store._retry import RetryPolicy, call_with_retry
-from remote_store._secret import Secret
-from remote_store._streams import WritableContent
+from remote_store.backend import (
+    Backend,
+    Capability,
+    CapabilitySet,
+    FileInfo,
+    FolderEntry,
+    FolderInfo,
+    RetryPolicy,
+    Secret,
+    WritableContent,
+    WriteResult,
+    call_with_retry,
+    glob_by_listing,
+)
 from remote_store.errors import (
     AlreadyExists,
     ConfigError,

@@ -8,8 +8,7 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-from remote_store._retry import RetryPolicy
-from remote_store._secret import Secret, reveal
+from remote_store.backend import RetryPolicy, Secret, reveal
 from remote_store.errors import ConfigError
 
 __all__ = [

@@ -8,8 +8,7 @@ from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from remote_store._models import FileInfo, FolderEntry, FolderInfo
-from remote_store._path import RemotePath
+from remote_store.backend import FileInfo, FolderEntry, FolderInfo, RemotePath
 from remote_store.errors import InvalidPath, NotFound
 
 from remote_store_s3 import _ops

@@ -10,7 +10,7 @@ import io
 import time
 from typing import TYPE_CHECKING, Any
 
-from remote_store._streams import CHUNK_SIZE
+from remote_store.backend import CHUNK_SIZE
 from remote_store.errors import PreconditionFailed
 
 from remote_store_s3 import _ops

@@ -8,8 +8,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from remote_store._models import ContentDigest, FileInfo, FolderEntry, WriteResult
-from remote_store._path import RemotePath
+from remote_store.backend import ContentDigest, FileInfo, FolderEntry, RemotePath, WriteResult
 
 __all__ = ["folder_entry", "head_info", "listed_info", "write_result"]
 

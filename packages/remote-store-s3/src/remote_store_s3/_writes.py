@@ -14,8 +14,7 @@ from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from remote_store._models import WriteResult
-from remote_store._streams import CHUNK_SIZE, WritableContent, iter_content
+from remote_store.backend import CHUNK_SIZE, WritableContent, WriteResult, iter_content
 from remote_store.errors import AlreadyExists, InvalidPath, PreconditionFailed, RemoteStoreError
 
 from remote_store_s3 import _ops

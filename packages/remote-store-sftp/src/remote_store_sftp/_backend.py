@@ -16,14 +16,24 @@ from datetime import UTC, datetime
 from typing import Any, BinaryIO, TypeVar
 
 import paramiko
-from remote_store._backend import Backend, join_key
-from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._glob import glob_by_listing
-from remote_store._models import FileInfo, FolderEntry, ResolutionPlan, WriteResult
-from remote_store._path import RemotePath
-from remote_store._retry import RetryPolicy, call_with_retry
-from remote_store._secret import Secret
-from remote_store._streams import CHUNK_SIZE, WritableContent, copy_stream
+from remote_store.backend import (
+    CHUNK_SIZE,
+    Backend,
+    Capability,
+    CapabilitySet,
+    FileInfo,
+    FolderEntry,
+    RemotePath,
+    ResolutionPlan,
+    RetryPolicy,
+    Secret,
+    WritableContent,
+    WriteResult,
+    call_with_retry,
+    copy_stream,
+    glob_by_listing,
+    join_key,
+)
 from remote_store.errors import (
     AlreadyExists,
     ConfigError,

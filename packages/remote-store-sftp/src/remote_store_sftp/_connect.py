@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import paramiko
-from remote_store._secret import Secret, reveal
+from remote_store.backend import Secret, reveal
 from remote_store.errors import ConfigError, RemoteStoreError
 
 from remote_store_sftp._client import StatusClient

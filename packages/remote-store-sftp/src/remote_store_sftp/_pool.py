@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import paramiko
-from remote_store._retry import RetryPolicy, call_with_retry
+from remote_store.backend import RetryPolicy, call_with_retry
 from remote_store.errors import BackendUnavailable, RemoteStoreError
 
 from remote_store_sftp._client import StatusClient

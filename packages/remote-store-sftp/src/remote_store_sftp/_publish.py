@@ -15,9 +15,7 @@ import threading
 from collections.abc import Callable
 
 import paramiko
-from remote_store._backend import parent_key
-from remote_store._models import WriteResult
-from remote_store._streams import CHUNK_SIZE
+from remote_store.backend import CHUNK_SIZE, WriteResult, parent_key
 from remote_store.errors import InvalidPath
 
 from remote_store_sftp import _client

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import paramiko
-from remote_store._models import WriteResult
+from remote_store.backend import WriteResult
 from remote_store.errors import InvalidPath, RemoteStoreError
 
 from remote_store_sftp import _client

@@ -23,13 +23,21 @@ from typing import IO, Any, BinaryIO, TypeVar
 
 import pyarrow as pa
 import sqlalchemy as sa
-from remote_store._backend import Backend, join_key
-from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._glob import literal_prefix, translate_glob
-from remote_store._models import FileInfo, FolderEntry, ResolutionPlan
-from remote_store._path import RemotePath
-from remote_store._secret import Secret, reveal
-from remote_store._streams import SPOOL_MAX_MEMORY
+from remote_store.backend import (
+    SPOOL_MAX_MEMORY,
+    Backend,
+    Capability,
+    CapabilitySet,
+    FileInfo,
+    FolderEntry,
+    RemotePath,
+    ResolutionPlan,
+    Secret,
+    join_key,
+    literal_prefix,
+    reveal,
+    translate_glob,
+)
 from remote_store.errors import ConfigError, InvalidPath, NotFound, RemoteStoreError
 
 from remote_store_sql_query._errors import classify

@@ -13,12 +13,20 @@ from functools import partial
 from typing import Any, BinaryIO, TypeVar
 
 import sqlalchemy as sa
-from remote_store._backend import Backend
-from remote_store._capabilities import Capability
-from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
-from remote_store._path import RemotePath
-from remote_store._secret import Secret, reveal
-from remote_store._streams import CHUNK_SIZE, WritableContent
+from remote_store.backend import (
+    CHUNK_SIZE,
+    Backend,
+    Capability,
+    FileInfo,
+    FolderEntry,
+    FolderInfo,
+    RemotePath,
+    ResolutionPlan,
+    Secret,
+    WritableContent,
+    WriteResult,
+    reveal,
+)
 from remote_store.errors import (
     AlreadyExists,
     BlobTooLarge,
@@ -311,7 +319,7 @@ class SQLBlobBackend(Backend):
         return self._scan(path, 0)
 
     def glob(self, pattern: str) -> Iterator[FileInfo]:
-        from remote_store._glob import glob_by_listing
+        from remote_store.backend import glob_by_listing
 
         return glob_by_listing(self, pattern)
 

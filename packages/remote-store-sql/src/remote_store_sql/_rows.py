@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from remote_store._models import ContentDigest, FileInfo, WriteResult
-from remote_store._path import RemotePath
+from remote_store.backend import ContentDigest, FileInfo, RemotePath, WriteResult
 
 __all__ = [
     "file_info",

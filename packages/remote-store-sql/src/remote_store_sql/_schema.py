@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from remote_store._capabilities import Capability, CapabilitySet
+from remote_store.backend import Capability, CapabilitySet
 from remote_store.errors import ConfigError
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Dialect

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import IO, Any
 
 import sqlalchemy as sa
-from remote_store._streams import CHUNK_SIZE, WritableContent, iter_content
+from remote_store.backend import CHUNK_SIZE, WritableContent, iter_content
 from remote_store.errors import ConfigError
 
 __all__ = ["APPEND_PIECE", "bind_row", "first_part", "spool", "upsert", "write_rest"]
