@@ -256,11 +256,12 @@ def test_glob_on_local(local_root: Path) -> None:
 
 @pytest.mark.parametrize("operation", ["read", "exists", "get_file_info", "write", "list_files"])
 def test_portable_path_without_openat2_still_refuses_escapes(
-    escaping: Path, operation: str
+    escaping: Path, operation: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    backend = LocalBackend(root=escaping)
-    backend.close()  # drops the root handle: every check takes the /proc or realpath path
-    store = Store(backend)
+    from remote_store.backends import _local
+
+    monkeypatch.setattr(_local, "_OPEN_BENEATH", None)  # every check takes the portable path
+    store = Store(LocalBackend(root=escaping))
     before = _snapshot(escaping.parent)
     with pytest.raises(InvalidPath, match="escapes"):
         ESCAPES[operation](store, "link/secret.txt")

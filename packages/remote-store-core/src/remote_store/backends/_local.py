@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
@@ -44,6 +45,7 @@ _OPEN_BENEATH = load_open_beneath()
 _STAT_FLAGS = _O_PATH | os.O_CLOEXEC
 _READ_FLAGS = os.O_RDONLY | os.O_CLOEXEC
 _MISSING = (-errno.ENOENT, -errno.ENOTDIR)
+_ROOT_FLAGS = (_O_PATH or os.O_RDONLY) | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def _utc(timestamp: float) -> datetime:
@@ -61,20 +63,74 @@ class LocalBackend(Backend):
         os.makedirs(root, exist_ok=True)
         self._root = os.path.realpath(root)
         self._root_slash = self._root.rstrip("/") + "/"
-        # an O_PATH handle on the root for openat2(RESOLVE_BENEATH); -1 when not used
+        self._lock = threading.Lock()
+        # the root's own descriptor, opened lazily and never pickled; -1 when not open
         self._root_fd = -1
-        if _OPEN_BENEATH is not None:
-            self._root_fd = os.open(self._root, _O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        fd = self._open_root()
+        st = os.fstat(fd)
+        self._identity = (st.st_dev, st.st_ino)
+        self._root_fd = fd
+
+    def __getstate__(self) -> dict[str, object]:
+        # only the path and the folder's identity: a descriptor number means nothing elsewhere
+        return {"root": self._root, "identity": self._identity}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._root = state["root"]
+        self._root_slash = self._root.rstrip("/") + "/"
+        self._identity = tuple(state["identity"])
+        self._lock = threading.Lock()
+        self._root_fd = -1
+
+    def _open_root(self) -> int:
+        try:
+            return os.open(self._root, _ROOT_FLAGS)
+        except FileNotFoundError:
+            raise NotFound("root folder is missing", path=self._root, backend="local") from None
+        except OSError as exc:
+            if exc.errno in (errno.ENOTDIR, errno.ELOOP):  # now a file or a symlink
+                raise NotFound(
+                    "root folder was replaced since the store was created",
+                    path=self._root,
+                    backend="local",
+                ) from None
+            raise
+
+    def _root_handle(self) -> int:
+        """The root folder's descriptor, opened on first use in this process (or after close).
+
+        Refuses with :class:`NotFound` a root that was removed or replaced by another folder
+        since the backend was created (its device and inode numbers differ).
+        """
+        fd = self._root_fd
+        if fd >= 0:
+            return fd
+        with self._lock:
+            if self._root_fd >= 0:
+                return self._root_fd
+            fd = self._open_root()
+            st = os.fstat(fd)
+            if (st.st_dev, st.st_ino) != self._identity:
+                os.close(fd)
+                raise NotFound(
+                    "root folder was replaced since the store was created",
+                    path=self._root,
+                    backend="local",
+                )
+            self._root_fd = fd
+            return fd
 
     def close(self) -> None:
-        """Release the handle on the root folder (later calls take the portable path)."""
-        fd, self._root_fd = self._root_fd, -1
+        """Release the root folder's descriptor; never raises (a later call reopens it)."""
+        fd, self._root_fd = getattr(self, "_root_fd", -1), -1
         if fd >= 0:
-            os.close(fd)
+            try:
+                os.close(fd)
+            except OSError:
+                pass
 
     def __del__(self) -> None:
-        if getattr(self, "_root_fd", -1) >= 0:
-            self.close()
+        self.close()
 
     def _open_beneath(self, key: str, flags: int) -> int:
         """An fd of ``key`` opened by the kernel strictly inside the root.
@@ -82,9 +138,10 @@ class LocalBackend(Backend):
         Returns ``-errno``: ``-EXDEV`` (a symlink leaves the root or is absolute) and
         ``-ENOSYS`` (not available) mean "decide on the portable path".
         """
-        if self._root_fd < 0 or _OPEN_BENEATH is None:
+        root_fd = self._root_handle()  # also checks the root is still the same folder
+        if _OPEN_BENEATH is None:
             return -errno.ENOSYS
-        return _OPEN_BENEATH(self._root_fd, os.fsencode(key) if key else b".", flags)
+        return _OPEN_BENEATH(root_fd, os.fsencode(key) if key else b".", flags)
 
     @property
     def name(self) -> str:
@@ -263,6 +320,7 @@ class LocalBackend(Backend):
         Refuses, before anything is created, a folder that resolves outside the root and a
         target that is a symlink leading outside it; then creates the missing folders.
         """
+        self._root_handle()  # refuses a root replaced since construction
         folder = self._native(parent_key(key))
         if not self._folder_inside(key, folder):
             if not self._inside(os.path.realpath(folder)):

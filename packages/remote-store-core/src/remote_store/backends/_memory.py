@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from remote_store._backend import Backend, join_key, parent_key
 from remote_store._capabilities import Capability, CapabilitySet
@@ -35,6 +35,18 @@ class MemoryBackend(Backend):
         self._files: dict[str, _File] = {}
         # folder key -> names of its children (files and folders); "" is the root
         self._folders: dict[str, set[str]] = {"": set()}
+        self._lock = threading.RLock()
+
+    def __getstate__(self) -> dict[str, object]:
+        # A pickle (and copy.copy/deepcopy) is a snapshot taken under the lock: the copy
+        # gets its own lock and its own tables, and never shares later changes.
+        with self._lock:
+            folders = {key: set(names) for key, names in self._folders.items()}
+            return {"files": dict(self._files), "folders": folders}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._files = dict(state["files"])
+        self._folders = {key: set(names) for key, names in state["folders"].items()}
         self._lock = threading.RLock()
 
     @property
