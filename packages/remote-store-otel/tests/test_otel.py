@@ -120,3 +120,37 @@ def test_a_registry_profile_with_otel_is_traced(tmp_path: Path) -> None:
     with Registry(config) as registry:
         registry.get_store("traced").write("t.txt", b"x")
     assert [span.name for span in exporter.get_finished_spans()] == ["remote_store.write"]
+
+
+def test_a_backend_retry_is_a_span_event_and_a_counted_metric(
+    telemetry: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opentelemetry import trace
+    from remote_store._retry import RetryPolicy, call_with_retry
+    from remote_store.errors import BackendUnavailable
+    from remote_store_otel import hooks
+
+    exporter, reader, options = telemetry
+    monkeypatch.setattr(hooks.metrics, "get_meter", lambda name: options["meter"])
+    reset_plugin_manager()  # the otel plugin is found through its entry point
+    calls = 0
+
+    def flaky() -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise BackendUnavailable("slow down")
+        return "ok"
+
+    policy = RetryPolicy(max_attempts=2, backoff_base=0.0, jitter=0.0)
+    with options["tracer"].start_as_current_span("job"):
+        assert trace.get_current_span().is_recording()
+        call_with_retry(policy, flaky, sleep=lambda s: None, backend="s3", name="get_object")
+    (span,) = exporter.get_finished_spans()
+    (event,) = span.events
+    assert event.name == "remote_store.retry"
+    assert event.attributes["remote_store.operation"] == "get_object"
+    assert event.attributes["remote_store.retry.attempt"] == 2
+    assert event.attributes["error.type"] == "BackendUnavailable"
+    (point,) = _metric_points(reader)["remote_store.retries"]
+    assert point.value == 1 and point.attributes["remote_store.backend"] == "s3"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -13,6 +14,8 @@ from remote_store.errors import ConfigError, RemoteStoreError
 __all__ = ["RetryPolicy", "call_with_retry"]
 
 R = TypeVar("R")
+
+_log = logging.getLogger("remote_store.retry")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +70,20 @@ def call_with_retry(
     ),
     retry_after: Callable[[BaseException], float | None] = lambda exc: None,
     sleep: Callable[[float], None] = time.sleep,
+    backend: str = "",
+    name: str = "",
+    path: str | None = None,
 ) -> R:
     """Run ``operation``, retrying it per ``policy`` while the error is retryable.
 
-    Only call this for idempotent operations.
+    Only call this for idempotent operations. Each retry is logged at INFO on the
+    ``remote_store.retry`` logger (``backend``, the operation ``name``, ``path``, attempt,
+    wait and the cause's type, never its arguments) and fired to plugins as a
+    ``StoreEvent`` with operation ``"retry"`` (remote-store-otel records it).
     """
     delays = iter(policy.delays() if policy is not None else ())
+    total = policy.max_attempts if policy is not None else 1
+    attempt = 1
     while True:
         try:
             return operation()
@@ -83,4 +94,63 @@ def call_with_retry(
             if delay is None:
                 raise
             floor = retry_after(exc)
-            sleep(max(delay, floor) if floor is not None else delay)
+            wait = max(delay, floor) if floor is not None else delay
+            attempt += 1
+            _announce_retry(backend, name, path, attempt, total, wait, exc)
+            sleep(wait)
+
+
+def _announce_retry(
+    backend: str,
+    name: str,
+    path: str | None,
+    attempt: int,
+    total: int,
+    wait: float,
+    cause: BaseException,
+) -> None:
+    """Log one retry and fire it as a ``retry`` event; neither may break the operation."""
+    cause_name = type(cause).__name__
+    _log.info(
+        "retrying %s on %s (path %r): attempt %d of %d in %.2f s after %s",
+        name or "operation",
+        backend or "backend",
+        path,
+        attempt,
+        total,
+        wait,
+        cause_name,
+        extra={
+            "backend": backend,
+            "operation": name,
+            "path": path,
+            "attempt": attempt,
+            "max_attempts": total,
+            "wait_s": wait,
+            "cause": cause_name,
+        },
+    )
+    try:
+        from datetime import UTC, datetime
+
+        from remote_store.ext._events import StoreEvent, get_correlation_id, notify_plugins
+
+        event = StoreEvent(
+            operation="retry",
+            path=path or "",
+            backend=backend,
+            started_at=datetime.now(UTC),
+            duration_ms=0.0,
+            error=cause,
+            metadata={
+                "operation": name,
+                "attempt": attempt,
+                "max_attempts": total,
+                "wait_s": wait,
+                "cause": cause_name,
+            },
+            correlation_id=get_correlation_id(),
+        )
+        notify_plugins(event)
+    except Exception:  # pragma: no cover - notify_plugins already logs plugin failures
+        _log.debug("retry event not delivered", exc_info=True)

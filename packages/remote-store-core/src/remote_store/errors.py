@@ -25,6 +25,7 @@ __all__ = [
     "PreconditionFailed",
     "RemoteStoreError",
     "RunningEventLoopError",
+    "TreeTransferError",
     "UnknownBackendType",
     "UnknownStore",
     "UnsetVariable",
@@ -179,3 +180,25 @@ class RunningEventLoopError(InvalidArgument, RuntimeError):
     Blocking there would freeze (or deadlock) that loop; use ``AsyncStore`` from async code
     instead. Also a ``RuntimeError``, like asyncio's own refusal.
     """
+
+
+class TreeTransferError(RemoteStoreError):
+    """A folder operation (``ext.tree``) finished with one or more failed files.
+
+    Every file was attempted; ``failures`` maps each failed source path (relative to the
+    source folder) to its typed error, none dropped, and ``result`` is the full
+    :class:`~remote_store.ext.tree.TreeResult` with the outcome of every file.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        failures: dict[str, RemoteStoreError] | None = None,
+        result: object = None,
+        path: str | None = None,
+        backend: str | None = None,
+    ) -> None:
+        super().__init__(message, path=path, backend=backend)
+        self.failures: dict[str, RemoteStoreError] = dict(failures or {})
+        self.result = result

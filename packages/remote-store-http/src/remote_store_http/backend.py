@@ -137,6 +137,9 @@ class ReadOnlyHttpBackend(Backend):
             attempt,
             retry_after=lambda exc: exc.retry_after if isinstance(exc, _RetryableStatus) else None,
             sleep=self._sleep,
+            backend="http",
+            name=method,
+            path=key,
         )
 
     def _ok(self, response: Response, key: str) -> Response:

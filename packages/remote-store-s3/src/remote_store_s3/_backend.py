@@ -168,6 +168,9 @@ class S3Backend(Backend):
             policy or self.retry_policy,
             attempt,
             retry_after=lambda exc: getattr(exc, "retry_after", None),
+            backend=self.name,
+            name=_operation_name(operation),
+            path=path,
         )
 
     def map_error(self, exc: BaseException, path: str | None = None) -> RemoteStoreError:
@@ -405,3 +408,10 @@ class S3Backend(Backend):
             self._client or self._connect()
             return self._fs  # type: ignore[no-any-return]
         return super().unwrap(type_hint)
+
+
+def _operation_name(operation: Callable[..., Any]) -> str:
+    """The backend method a request closure was made in (``_head`` -> ``head``)."""
+    qualname = getattr(operation, "__qualname__", "")
+    method = qualname.split(".<locals>")[0].rsplit(".", 1)[-1]
+    return method.lstrip("_") or "request"

@@ -20,6 +20,7 @@ def call(method: str, **kwargs: Any) -> Operation:
     def operation(client: Any) -> Coroutine[Any, Any, Any]:
         return getattr(client, method)(**kwargs)  # type: ignore[no-any-return]
 
+    operation.__name__ = operation.__qualname__ = method  # named in retry logs
     return operation
 
 

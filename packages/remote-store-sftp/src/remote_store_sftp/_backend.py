@@ -142,7 +142,7 @@ class SFTPBackend(Backend):
     # -- connections ------------------------------------------------------------------
 
     def _connect(self) -> Connection:
-        return call_with_retry(self._retry, self._connector.connect)
+        return call_with_retry(self._retry, self._connector.connect, backend="sftp", name="connect")
 
     def _run(self, key: str | None, op: Callable[[StatusClient], R], *, retry: bool = True) -> R:
         """Run ``op`` on a leased connection; retried when idempotent and the error is."""
@@ -219,7 +219,7 @@ class SFTPBackend(Backend):
             reader = Reader(handle, size, lambda exc: self._pool.release(conn, exc))
             return io.BufferedReader(reader, CHUNK_SIZE)
 
-        return call_with_retry(self._retry, attempt)
+        return call_with_retry(self._retry, attempt, backend="sftp", name="read", path=path)
 
     def read_seekable(self, path: str) -> BinaryIO:
         return self.read(path)

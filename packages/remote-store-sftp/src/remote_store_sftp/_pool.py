@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import paramiko
 from remote_store.backend import RetryPolicy, call_with_retry
@@ -138,7 +138,7 @@ class ConnectionPool:
             self.release(conn)
             return result
 
-        return call_with_retry(retry, attempt)
+        return call_with_retry(retry, attempt, backend="sftp", name=_operation_name(op))
 
     def close(self) -> None:
         """Close the idle connections; leased ones close when released."""
@@ -148,3 +148,9 @@ class ConnectionPool:
             self._count -= len(idle)
         for conn in idle:
             conn.close()
+
+
+def _operation_name(op: Callable[..., Any]) -> str:
+    """The backend method a pooled operation was made in (``_stat`` -> ``stat``)."""
+    qualname = getattr(op, "__qualname__", "")
+    return qualname.split(".<locals>")[0].rsplit(".", 1)[-1].lstrip("_") or "request"
