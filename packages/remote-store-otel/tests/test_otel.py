@@ -126,7 +126,7 @@ def test_a_backend_retry_is_a_span_event_and_a_counted_metric(
     telemetry: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from opentelemetry import trace
-    from remote_store._retry import RetryPolicy, call_with_retry
+    from remote_store.backend import RetryPolicy, call_with_retry
     from remote_store.errors import BackendUnavailable
     from remote_store_otel import hooks
 
