@@ -1,0 +1,163 @@
+"""Fixtures: moto's S3 server (a thread, and a separate process for memory rules) and
+Azurite, started once per session on loopback; a fresh bucket or container per use."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from remote_store.backend import RetryPolicy
+from remote_store_conformance.servers import server_missing
+from remote_store_obstore import AzureObstoreBackend, S3ObstoreBackend
+
+os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+REPO = Path(__file__).resolve().parents[3]
+
+#: Fast retries for tests that provoke failures.
+FAST_RETRY = RetryPolicy(max_attempts=2, backoff_base=0.01, backoff_max=0.05, jitter=0.0)
+
+
+@dataclass
+class Moto:
+    url: str
+    port: int
+
+    def client(self) -> Any:
+        """A boto3 client, for set-up and out-of-band checks."""
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="x",
+            aws_secret_access_key="y",
+        )
+
+    def new_bucket(self) -> str:
+        """A fresh, empty bucket."""
+        name = f"t-{uuid.uuid4().hex[:20]}"
+        self.client().create_bucket(Bucket=name)
+        return name
+
+    def options(self, bucket: str | None = None, **extra: Any) -> dict[str, Any]:
+        """The options of an ``s3`` (or ``s3-obstore``) backend on ``bucket``."""
+        return {
+            "bucket": bucket or self.new_bucket(),
+            "endpoint_url": self.url,
+            "key": "x",
+            "secret": "y",
+            **extra,
+        }
+
+    def backend(self, bucket: str | None = None, **extra: Any) -> S3ObstoreBackend:
+        return S3ObstoreBackend(**self.options(bucket, **extra))
+
+
+@pytest.fixture(scope="session")
+def moto() -> Iterator[Moto]:
+    """moto's S3 server in a thread on 127.0.0.1."""
+    try:
+        from moto.server import ThreadedMotoServer
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        server_missing(f"moto server is not installed ({exc})")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    try:
+        server.start()
+        _, port = server.get_host_and_port()
+    except OSError as exc:  # pragma: no cover
+        server_missing(f"moto server did not start: {exc}")
+    try:
+        yield Moto(url=f"http://127.0.0.1:{port}", port=port)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_process() -> Iterator[Moto]:
+    """moto's S3 server as a separate process: memory measured in the test process
+    then sees the client only, never the server's copy of the data."""
+    from remote_store_conformance.servers import ServerProcess, free_port, wait_for_port
+
+    executable = shutil.which("moto_server") or os.path.join(
+        os.path.dirname(sys.executable), "moto_server"
+    )
+    if not os.path.exists(executable):
+        server_missing("moto_server is not installed")
+    port = free_port()
+    server = ServerProcess([executable, "-H", "127.0.0.1", "-p", str(port)])
+    with server.running():
+        try:
+            wait_for_port(port, timeout=30)
+        except TimeoutError as exc:  # pragma: no cover
+            server_missing(f"moto_server did not start: {exc}")
+        yield Moto(url=f"http://127.0.0.1:{port}", port=port)
+
+
+@pytest.fixture
+def s3(moto: Moto) -> Iterator[S3ObstoreBackend]:
+    """A backend on a fresh bucket."""
+    with moto.backend(retry=FAST_RETRY) as backend:
+        yield backend
+
+
+class Emulator:
+    """The session's Azurite, with helpers that make containers and backends."""
+
+    def __init__(self, server: Any) -> None:
+        self.server = server
+        self.connection_string: str = server.connection_string
+        self.account_url: str = server.account_url
+        self.created: list[str] = []
+
+    def new_container(self) -> str:
+        name = f"t{uuid.uuid4().hex[:24]}"
+        self.server.create_container(name)
+        self.created.append(name)
+        return name
+
+    def drop_containers(self) -> None:
+        from azure.storage.blob import BlobServiceClient
+
+        names, self.created = self.created, []
+        with BlobServiceClient.from_connection_string(self.connection_string) as service:
+            for name in names:
+                try:
+                    service.delete_container(name)
+                except Exception:
+                    pass
+
+    def backend(self, container: str | None = None, **options: Any) -> AzureObstoreBackend:
+        options.setdefault("connection_string", self.connection_string)
+        return AzureObstoreBackend(container or self.new_container(), **options)
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[Emulator]:
+    """Azurite, started lazily once per session (the repo's .tools/node first, then PATH)."""
+    from remote_store_azure.emulator import Azurite, AzuriteUnavailable, find_azurite
+
+    binary = find_azurite([REPO])
+    if binary is None:
+        server_missing("azurite-blob is not installed (bash .ci/system-deps.sh installs it)")
+    try:
+        server = Azurite.start(binary)
+    except AzuriteUnavailable as exc:
+        server_missing(str(exc))
+    with server:
+        yield Emulator(server)
+
+
+@pytest.fixture(autouse=True)
+def _drop_containers(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "azurite" in request.fixturenames:
+        request.getfixturevalue("azurite").drop_containers()

@@ -1,0 +1,37 @@
+"""The conformance kit certifies each obstore backend against its emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from remote_store_conformance import BackendConformance
+from remote_store_obstore import AzureObstoreBackend, S3ObstoreBackend
+
+
+class TestS3ObstoreConformance(BackendConformance):
+    backend_type = "s3-obstore"
+    rs_keeps_empty_folders = False
+    rs_rejects_file_ancestors = False
+    rs_secrets = ("conformance-secret-key",)
+
+    @pytest.fixture
+    def rs_backend_factory(self, moto_process: Any) -> Callable[[], S3ObstoreBackend]:
+        moto = moto_process  # a separate process: the memory rules measure the client only
+        return lambda: S3ObstoreBackend(
+            bucket=moto.new_bucket(),
+            endpoint_url=moto.url,
+            key="x",
+            secret="conformance-secret-key",
+        )
+
+
+class TestAzureObstoreConformance(BackendConformance):
+    backend_type = "azure-obstore"
+    rs_keeps_empty_folders = False
+    rs_rejects_file_ancestors = False
+
+    @pytest.fixture
+    def rs_backend_factory(self, azurite: Any) -> Callable[[], AzureObstoreBackend]:
+        return lambda: azurite.backend()
