@@ -48,6 +48,7 @@ _LAZY: dict[str, str] = {
     "resolve_env": "remote_store._env",
     "RetryPolicy": "remote_store._retry",
     "Secret": "remote_store._secret",
+    "allow_secret_pickling": "remote_store._pickling",
     "SecretRedactionFilter": "remote_store._secret",
     "info": "remote_store._info",
     # async bridge
@@ -146,6 +147,9 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from remote_store._info import (
         info as info,
+    )
+    from remote_store._pickling import (
+        allow_secret_pickling as allow_secret_pickling,
     )
     from remote_store._registry import (
         Registry as Registry,

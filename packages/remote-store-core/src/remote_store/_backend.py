@@ -23,6 +23,7 @@ from typing import IO, Any, BinaryIO, ClassVar, TypeVar
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath
+from remote_store._pickling import backend_reduce, backend_token, record_init
 from remote_store._streams import WritableContent, spool
 from remote_store.errors import (
     AlreadyExists,
@@ -68,6 +69,21 @@ def parent_key(key: str) -> str:
 
 class Backend(abc.ABC):
     """Base class of every synchronous storage backend."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # The constructor's arguments are what a pickle carries (remote_store._pickling).
+        instance = super().__new__(cls)
+        record_init(instance, args, kwargs)
+        return instance
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the constructor's arguments: no client, lock or socket; secrets by
+        reference (:class:`~remote_store.errors.SecretNotPicklable` for inline ones)."""
+        return backend_reduce(self)
+
+    def __dask_tokenize__(self) -> object:
+        """A token from the class and options (secrets by reference), stable across builds."""
+        return backend_token(self)
 
     #: Everything this class can do; ``capabilities`` may narrow it per instance.
     CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet()

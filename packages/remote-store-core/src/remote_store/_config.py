@@ -60,6 +60,13 @@ class BackendConfig:
             f"retry={self.retry!r})"
         )
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with secrets by reference; an inline one raises ``SecretNotPicklable``."""
+        from remote_store._pickling import check_options_picklable
+
+        check_options_picklable(self.options, "options")
+        return (BackendConfig, (self.type, self.options, self.retry))
+
 
 @dataclass(frozen=True)
 class StoreProfile:
@@ -89,6 +96,17 @@ class RegistryConfig:
 
     backends: dict[str, BackendConfig] = field(default_factory=dict)
     stores: dict[str, StoreProfile] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle with secrets by reference, never masked: an inline secret raises
+        :class:`~remote_store.errors.SecretNotPicklable` naming its config path."""
+        from remote_store._pickling import check_options_picklable
+
+        for name, backend in self.backends.items():
+            check_options_picklable(backend.options, f"$.backends.{name}.options")
+        for name, profile in self.stores.items():
+            check_options_picklable(profile.options, f"$.stores.{name}.options")
+        return (RegistryConfig, (self.backends, self.stores))
 
     def validate(self) -> None:
         """Raise :class:`ConfigError` when a store names a backend that is not configured."""

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from remote_store.errors import ConfigError, UnsetVariable
 
-__all__ = ["resolve_env"]
+if TYPE_CHECKING:
+    from remote_store._secret import Secret
+
+__all__ = ["Interpolated", "resolve_env", "resolve_reference"]
 
 # ``$${`` (an escaped literal ``${``), a complete ``${...}`` placeholder, or a lone ``${``.
 _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
@@ -46,11 +49,41 @@ def _resolve(value: Any, env: Mapping[str, str], path: str) -> Any:
     return value
 
 
+class Interpolated(str):
+    """A string that came from ``${VAR}`` placeholders; ``template`` is the text before.
+
+    A :class:`~remote_store.Secret` wrapping it keeps ``template`` as its reference, so a
+    pickle carries the placeholder, never the value. It pickles as a plain ``str``.
+    """
+
+    template: str
+
+    def __new__(cls, value: str, template: str) -> Interpolated:
+        text = super().__new__(cls, value)
+        text.template = template
+        return text
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (str, (str(self),))
+
+
+def resolve_reference(reference: str) -> Secret:
+    """The :class:`~remote_store.Secret` a pickled reference stands for, from this
+    process's environment (:class:`UnsetVariable` when a variable is missing here)."""
+    from remote_store._secret import Secret as SecretValue
+
+    return SecretValue(Interpolated(_substitute(reference, os.environ, "$"), reference))
+
+
 def _substitute(text: str, env: Mapping[str, str], path: str) -> str:
+    placeholders = 0
+
     def replace(match: re.Match[str]) -> str:
+        nonlocal placeholders
         token = match.group(0)
         if token == "$${":
             return "${"
+        placeholders += 1
         body = match.group(1)
         if body is None:
             raise ConfigError(
@@ -65,4 +98,5 @@ def _substitute(text: str, env: Mapping[str, str], path: str) -> str:
             return default
         raise UnsetVariable(f"environment variable {name!r} is not set (used at {path})")
 
-    return _TOKEN.sub(replace, text)
+    result = _TOKEN.sub(replace, text)
+    return Interpolated(result, text) if placeholders else result

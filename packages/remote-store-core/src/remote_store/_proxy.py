@@ -9,6 +9,7 @@ from remote_store._capabilities import Capability
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._store import AtomicWriteContext, Store
 from remote_store._streams import WritableContent
+from remote_store.errors import NotPicklable
 
 __all__ = ["ProxyStore"]
 
@@ -30,6 +31,13 @@ class ProxyStore(Store):
     def __init__(self, inner: Store) -> None:
         super().__init__(inner.backend, inner.root_path, _owns=False)
         self._inner = inner
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Refused: the wrapper's state (a cache, callbacks) belongs to this process."""
+        raise NotPicklable(
+            f"a {type(self).__name__} cannot be pickled: its state belongs to this process; "
+            f"pickle its inner store ('.inner') and wrap it again on the other side"
+        )
 
     @property
     def inner(self) -> Store:

@@ -79,14 +79,19 @@ _known_values: set[str] = set()
 class Secret:
     """An immutable wrapper of a secret string; ``reveal()`` returns the value."""
 
-    __slots__ = ("_value",)
+    __slots__ = ("_reference", "_value")
 
     def __init__(self, value: str | Secret) -> None:
+        # pickling: a value read from ``${VAR}`` keeps that text as its reference
+        reference = (
+            value.reference if isinstance(value, Secret) else getattr(value, "template", None)
+        )
         if isinstance(value, Secret):
             value = value.reveal()
         if not isinstance(value, str):
             raise TypeError(f"Secret wraps a str, not {type(value).__name__}")
-        object.__setattr__(self, "_value", value)
+        object.__setattr__(self, "_value", str(value))
+        object.__setattr__(self, "_reference", reference if isinstance(reference, str) else None)
         _remember(value)
 
     def reveal(self) -> str:
@@ -119,9 +124,19 @@ class Secret:
     def __len__(self) -> int:
         return len(self.reveal())
 
+    @property
+    def reference(self) -> str | None:
+        """The ``${VAR}`` text this value was read from (``None`` for a value given inline).
+
+        A pickled Secret carries only this reference, resolved again where it is unpickled.
+        """
+        return str(object.__getattribute__(self, "_reference") or "") or None
+
     def __reduce__(self) -> tuple[Any, ...]:
-        # A pickle must not carry the value in clear: it pickles as a masked Secret.
-        return (Secret, (_MASK,))
+        # never the value in clear: its reference, or a typed refusal (remote_store._pickling)
+        from remote_store._pickling import secret_reduce
+
+        return secret_reduce(self, self.reference)
 
 
 def reveal(value: str | Secret | None) -> str | None:

@@ -78,6 +78,19 @@ class StoreCore(Generic[B]):
         self._prefix = self._root + "/" if self._root else ""
         self._owns = _owns
 
+    # -- pickling ---------------------------------------------------------------------
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the backend (its constructor's options) and the root; the copy owns
+        its own backend, built again on the other side with fresh clients."""
+        return (_rebuild_store, (type(self), self._backend, self._root))
+
+    def __dask_tokenize__(self) -> object:
+        """The same token for two stores built from the same options and root."""
+        token = getattr(self._backend, "__dask_tokenize__", None)
+        backend = token() if token is not None else id(self._backend)
+        return (f"{type(self).__module__}.{type(self).__qualname__}", self._root, backend)
+
     # -- keys -------------------------------------------------------------------------
 
     @property
@@ -265,3 +278,7 @@ class StoreCore(Generic[B]):
         if not isinstance(mapped, RemoteStoreError):
             return RemoteStoreError(type(exc).__name__, path=key, backend=self._backend_name)
         return mapped
+
+
+def _rebuild_store(cls: Callable[..., Any], backend: Any, root: str) -> Any:
+    return cls(backend, root)

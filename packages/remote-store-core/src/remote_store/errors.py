@@ -21,10 +21,12 @@ __all__ = [
     "LocalFileExists",
     "MissingConfigKey",
     "NotFound",
+    "NotPicklable",
     "PermissionDenied",
     "PreconditionFailed",
     "RemoteStoreError",
     "RunningEventLoopError",
+    "SecretNotPicklable",
     "TreeTransferError",
     "UnknownBackendType",
     "UnknownStore",
@@ -202,3 +204,25 @@ class TreeTransferError(RemoteStoreError):
         super().__init__(message, path=path, backend=backend)
         self.failures: dict[str, RemoteStoreError] = dict(failures or {})
         self.result = result
+
+
+class NotPicklable(RemoteStoreError, TypeError):
+    """An object cannot travel to another process (also a ``TypeError``, as pickle's own).
+
+    ``option`` names the constructor option or config path that holds the culprit.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        option: str | None = None,
+        path: str | None = None,
+        backend: str | None = None,
+    ) -> None:
+        super().__init__(message, path=path, backend=backend)
+        self.option = option
+
+
+class SecretNotPicklable(NotPicklable):
+    """Pickling would put a secret value in the bytes; the message names the ways out."""

@@ -16,6 +16,7 @@ from remote_store._config import RegistryConfig
 from remote_store._registry import Registry
 from remote_store._secret import Secret, reveal
 from remote_store.backends._memory import MemoryBackend
+from remote_store.errors import SecretNotPicklable
 
 SECRETS = {
     "secret_key": "LEAK01-secret-key-value",
@@ -132,7 +133,11 @@ def test_no_secret_appears_anywhere(
             # repr / str / pickle of every object
             for obj in (config, config.backends, config.stores, registry, store, options):
                 captured += [repr(obj), str(obj), f"{obj}"]
-            captured.append(pickle.dumps(config))
+            # an inline secret refuses to pickle (naming its path), never pickles masked
+            with pytest.raises(SecretNotPicklable) as refused:
+                pickle.dumps(config)
+            assert refused.value.option is not None and refused.value.option.startswith("$.")
+            captured += [str(refused.value), repr(refused.value)]
             log.debug("config is %r", config)
     finally:
         root.removeHandler(handler)

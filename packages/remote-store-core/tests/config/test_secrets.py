@@ -119,9 +119,11 @@ def test_redact_text_masks_url_userinfo_and_known_values() -> None:
     assert text == "connect https://***@host/ with ***"
 
 
-def test_secret_pickles_masked() -> None:
-    assert b"pickled-secret" not in pickle.dumps(Secret("pickled-secret"))
-    assert pickle.loads(pickle.dumps(Secret("pickled-secret"))).reveal() == "***"
+def test_inline_secret_refuses_to_pickle() -> None:
+    from remote_store.errors import SecretNotPicklable
+
+    with pytest.raises(SecretNotPicklable, match="allow_secret_pickling"):
+        pickle.dumps(Secret("pickled-secret"))
 
 
 def test_filter_masks_args_message_and_traceback_on_a_foreign_logger() -> None:

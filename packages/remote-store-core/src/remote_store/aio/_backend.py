@@ -20,6 +20,7 @@ from remote_store._backend import Backend, _order_key
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath
+from remote_store._pickling import backend_reduce, backend_token, record_init
 from remote_store.aio._content import AsyncWritableContent
 from remote_store.errors import CapabilityNotSupported, InvalidPath, NotFound, RemoteStoreError
 
@@ -30,6 +31,21 @@ T = TypeVar("T")
 
 class AsyncBackend(abc.ABC):
     """Base class of every asynchronous storage backend."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        # The constructor's arguments are what a pickle carries (remote_store._pickling).
+        instance = super().__new__(cls)
+        record_init(instance, args, kwargs)
+        return instance
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the constructor's arguments: no client, lock or socket; secrets by
+        reference (:class:`~remote_store.errors.SecretNotPicklable` for inline ones)."""
+        return backend_reduce(self)
+
+    def __dask_tokenize__(self) -> object:
+        """A token from the class and options (secrets by reference), stable across builds."""
+        return backend_token(self)
 
     #: Everything this class can do; ``capabilities`` may narrow it per instance.
     CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet()

@@ -38,6 +38,14 @@ class AsyncMemoryBackend(AsyncBackend):
     def __repr__(self) -> str:
         return "AsyncMemoryBackend()"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickle as a snapshot of the files (see :meth:`MemoryBackend.__reduce__`)."""
+        return (_from_tree, (self._tree,))
+
+    def __dask_tokenize__(self) -> object:
+        """The token of the tree it holds (unique per instance)."""
+        return self._tree.__dask_tokenize__()
+
     # -- reads ------------------------------------------------------------------------
 
     def read(self, path: str) -> AsyncIterator[bytes]:
@@ -121,3 +129,9 @@ async def _drain(entries: Iterator[T]) -> AsyncIterator[T]:
         yield entry
         if count % 256 == 0:
             await asyncio.sleep(0)
+
+
+def _from_tree(tree: MemoryBackend) -> AsyncMemoryBackend:
+    backend = AsyncMemoryBackend()
+    backend._tree = tree
+    return backend

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -52,6 +53,14 @@ class MemoryBackend(Backend):
     @property
     def name(self) -> str:
         return "memory"
+
+    # -- pickling ---------------------------------------------------------------------
+
+    def __dask_tokenize__(self) -> object:
+        """A token unique to this instance (its content changes under the same name)."""
+        if "_token" not in self.__dict__:
+            self.__dict__["_token"] = uuid.uuid4().hex
+        return ("remote_store.MemoryBackend", self.__dict__["_token"])
 
     # -- queries ----------------------------------------------------------------------
 
