@@ -171,7 +171,7 @@ def backend_reduce(backend: object) -> tuple[Any, ...]:
     if getattr(cls, "__getstate__", object.__getstate__) is not object.__getstate__:
         import copyreg
 
-        return (copyreg.__newobj__, (cls,), backend.__getstate__())
+        return (copyreg.__newobj__, (cls,), backend.__getstate__())  # type: ignore[attr-defined]
     args, kwargs, named = _init_arguments(backend)
     check_options_picklable(named, cls.__name__)
     return (_rebuild_backend, (cls, args, kwargs))
