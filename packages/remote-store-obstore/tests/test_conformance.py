@@ -6,8 +6,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from remote_store_conformance import BackendConformance
-from remote_store_obstore import AzureObstoreBackend, S3ObstoreBackend
+from remote_store_conformance import AsyncBackendConformance, BackendConformance
+from remote_store_obstore import (
+    AsyncAzureObstoreBackend,
+    AsyncS3ObstoreBackend,
+    AzureObstoreBackend,
+    S3ObstoreBackend,
+)
 
 
 class TestS3ObstoreConformance(BackendConformance):
@@ -35,3 +40,32 @@ class TestAzureObstoreConformance(BackendConformance):
     @pytest.fixture
     def rs_backend_factory(self, azurite: Any) -> Callable[[], AzureObstoreBackend]:
         return lambda: azurite.backend()
+
+
+class TestAsyncS3ObstoreConformance(AsyncBackendConformance):
+    backend_type = "s3-obstore"
+    rs_keeps_empty_folders = False
+    rs_rejects_file_ancestors = False
+    rs_secrets = ("conformance-secret-key",)
+
+    @pytest.fixture
+    def rs_async_backend_factory(self, moto_process: Any) -> Callable[[], AsyncS3ObstoreBackend]:
+        moto = moto_process
+        return lambda: AsyncS3ObstoreBackend(
+            bucket=moto.new_bucket(),
+            endpoint_url=moto.url,
+            key="x",
+            secret="conformance-secret-key",
+        )
+
+
+class TestAsyncAzureObstoreConformance(AsyncBackendConformance):
+    backend_type = "azure-obstore"
+    rs_keeps_empty_folders = False
+    rs_rejects_file_ancestors = False
+
+    @pytest.fixture
+    def rs_async_backend_factory(self, azurite: Any) -> Callable[[], AsyncAzureObstoreBackend]:
+        return lambda: AsyncAzureObstoreBackend(
+            azurite.new_container(), connection_string=azurite.connection_string
+        )

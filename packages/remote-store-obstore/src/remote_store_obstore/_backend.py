@@ -61,7 +61,7 @@ class ObstoreBackend(Backend):
         flavour: Flavour,
         *,
         part_size: int = PART_SIZE,
-        max_concurrency: int = 2,
+        max_concurrency: int = 1,
         reject_write_under_file_ancestor: bool = False,
     ) -> None:
         if isinstance(part_size, bool) or not isinstance(part_size, int) or part_size < PART_SIZE:

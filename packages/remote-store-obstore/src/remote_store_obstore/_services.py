@@ -1,4 +1,4 @@
-"""The sync backend types: ``s3-obstore``, ``azure-obstore`` and ``gcs-obstore``.
+"""The backend types ``s3-obstore``, ``azure-obstore`` and ``gcs-obstore``, sync and async.
 
 Each takes the options of the backend it stands in for (``s3``, ``azure``, ``gcs``) under
 the same names, plus three of its own: ``part_size`` (bytes of a multipart part, at least
@@ -9,17 +9,25 @@ the same names, plus three of its own: ``part_size`` (bytes of a multipart part,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from remote_store.backend import RetryPolicy, Secret
 
+from remote_store_obstore._async_backend import AsyncObstoreBackend
 from remote_store_obstore._backend import PART_SIZE, ObstoreBackend
 from remote_store_obstore._flavours import AzureFlavour, GcsFlavour, S3Flavour
 
-__all__ = ["AzureObstoreBackend", "GcsObstoreBackend", "S3ObstoreBackend"]
+__all__ = [
+    "AsyncAzureObstoreBackend",
+    "AsyncGcsObstoreBackend",
+    "AsyncS3ObstoreBackend",
+    "AzureObstoreBackend",
+    "GcsObstoreBackend",
+    "S3ObstoreBackend",
+]
 
 
-class S3ObstoreBackend(ObstoreBackend):
+class _S3Options:
     """Amazon S3 and S3-compatible services (type ``s3-obstore``).
 
     Options as the ``s3`` backend: ``bucket``, ``endpoint_url``, ``key``/``secret`` (or
@@ -44,7 +52,7 @@ class S3ObstoreBackend(ObstoreBackend):
         secret_key: str | Secret | None = None,
         session_token: str | Secret | None = None,
         part_size: int = PART_SIZE,
-        max_concurrency: int = 2,
+        max_concurrency: int = 1,
     ) -> None:
         flavour = S3Flavour(
             bucket,
@@ -59,7 +67,7 @@ class S3ObstoreBackend(ObstoreBackend):
             client_options=client_options,
             retry=retry,
         )
-        super().__init__(
+        cast(Any, super()).__init__(  # the backend class next in the MRO
             flavour,
             part_size=part_size,
             max_concurrency=max_concurrency,
@@ -67,7 +75,7 @@ class S3ObstoreBackend(ObstoreBackend):
         )
 
 
-class AzureObstoreBackend(ObstoreBackend):
+class _AzureOptions:
     """Azure Blob Storage, flat namespace (type ``azure-obstore``).
 
     Options as the ``azure`` backend: ``container``, ``account_name``, ``account_url``,
@@ -89,7 +97,7 @@ class AzureObstoreBackend(ObstoreBackend):
         credential: Any = None,
         client_options: Mapping[str, Any] | None = None,
         retry: RetryPolicy | Mapping[str, Any] | None = None,
-        max_concurrency: int = 2,
+        max_concurrency: int = 1,
         reject_write_under_file_ancestor: bool = False,
         hns: bool = False,
         part_size: int = PART_SIZE,
@@ -106,7 +114,7 @@ class AzureObstoreBackend(ObstoreBackend):
             retry=retry,
             hns=hns,
         )
-        super().__init__(
+        cast(Any, super()).__init__(  # the backend class next in the MRO
             flavour,
             part_size=part_size,
             max_concurrency=max_concurrency,
@@ -114,7 +122,7 @@ class AzureObstoreBackend(ObstoreBackend):
         )
 
 
-class GcsObstoreBackend(ObstoreBackend):
+class _GcsOptions:
     """Google Cloud Storage (type ``gcs-obstore``).
 
     Options: ``bucket``, ``endpoint_url`` (an emulator), ``service_account_key`` (the JSON
@@ -135,7 +143,7 @@ class GcsObstoreBackend(ObstoreBackend):
         retry: RetryPolicy | Mapping[str, Any] | None = None,
         reject_write_under_file_ancestor: bool = False,
         part_size: int = PART_SIZE,
-        max_concurrency: int = 2,
+        max_concurrency: int = 1,
     ) -> None:
         flavour = GcsFlavour(
             bucket,
@@ -147,9 +155,33 @@ class GcsObstoreBackend(ObstoreBackend):
             client_options=client_options,
             retry=retry,
         )
-        super().__init__(
+        cast(Any, super()).__init__(  # the backend class next in the MRO
             flavour,
             part_size=part_size,
             max_concurrency=max_concurrency,
             reject_write_under_file_ancestor=reject_write_under_file_ancestor,
         )
+
+
+class S3ObstoreBackend(_S3Options, ObstoreBackend):
+    __doc__ = _S3Options.__doc__
+
+
+class AsyncS3ObstoreBackend(_S3Options, AsyncObstoreBackend):
+    """The async ``s3-obstore`` backend (same options)."""
+
+
+class AzureObstoreBackend(_AzureOptions, ObstoreBackend):
+    __doc__ = _AzureOptions.__doc__
+
+
+class AsyncAzureObstoreBackend(_AzureOptions, AsyncObstoreBackend):
+    """The async ``azure-obstore`` backend (same options)."""
+
+
+class GcsObstoreBackend(_GcsOptions, ObstoreBackend):
+    __doc__ = _GcsOptions.__doc__
+
+
+class AsyncGcsObstoreBackend(_GcsOptions, AsyncObstoreBackend):
+    """The async ``gcs-obstore`` backend (same options)."""

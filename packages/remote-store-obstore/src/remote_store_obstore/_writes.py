@@ -33,7 +33,7 @@ from remote_store_obstore._convert import attributes, write_result
 if TYPE_CHECKING:
     from remote_store_obstore._backend import ObstoreBackend
 
-__all__ = ["check_ancestors", "write"]
+__all__ = ["check_ancestors", "is_native", "write"]
 
 
 def check_ancestors(backend: ObstoreBackend, key: str) -> None:
@@ -82,13 +82,13 @@ def _put(
             max_concurrency=backend.max_concurrency,
         )
     except Exception as exc:
-        if multipart and not _is_native(exc):
+        if multipart and not is_native(exc):
             raise  # the source's own error (obstore re-raises it): nothing was committed
         backend._fail(exc, key)
     return result
 
 
-def _is_native(exc: BaseException) -> bool:
+def is_native(exc: BaseException) -> bool:
     """Whether ``exc`` came from obstore (not from the caller's content stream)."""
     return isinstance(exc, FileNotFoundError) or type(exc).__module__.startswith("obstore")
 
