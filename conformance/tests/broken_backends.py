@@ -7,6 +7,7 @@ from typing import BinaryIO
 
 from remote_store import Capability, CapabilitySet, FileInfo, WriteResult
 from remote_store.backends import MemoryBackend
+from remote_store.errors import AlreadyExists
 
 
 class IgnoresOverwrite(MemoryBackend):
@@ -62,3 +63,25 @@ class ReadOnlyMemory(MemoryBackend):
         for path, data in files.items():
             MemoryBackend.write(backend, path, data, overwrite=True)
         return backend
+
+
+class NoExclusiveCreate(MemoryBackend):
+    """A correct backend without create-exclusive writes: the Store checks for it."""
+
+    CAPABILITIES = CapabilitySet(MemoryBackend.CAPABILITIES - {Capability.EXCLUSIVE_CREATE})
+
+
+class ChecksDestinationFirst(MemoryBackend):
+    """Native move/copy refuse an existing destination before looking at the source."""
+
+    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._refuse_destination(dst, overwrite)
+        super().move(src, dst, overwrite=overwrite)
+
+    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
+        self._refuse_destination(dst, overwrite)
+        super().copy(src, dst, overwrite=overwrite)
+
+    def _refuse_destination(self, dst: str, overwrite: bool) -> None:
+        if not overwrite and self.is_file(dst):
+            raise AlreadyExists("destination exists", path=dst, backend=self.name)

@@ -209,3 +209,28 @@ def test_options_decode_json_values_and_keep_other_strings(value: str) -> None:
 
     decoded = decode_options([f"key={value}"])["key"]
     assert decoded == (json.loads(value) if value != "plain text" else value)
+
+
+def test_a_correct_backend_without_exclusive_create_is_certified(tmp_path: Path) -> None:
+    proc, cert = certify_class(tmp_path, "NoExclusiveCreate")
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert cert["certified"] is True
+    assert cert["capabilities"]["exclusive_create"] == "refused-as-undeclared"
+    assert cert["capabilities"]["move"] == cert["capabilities"]["copy"] == "pass"
+
+
+def test_kit_fails_move_and_copy_when_the_destination_is_checked_before_the_source(
+    tmp_path: Path,
+) -> None:
+    proc, cert = certify_class(tmp_path, "ChecksDestinationFirst")
+    assert proc.returncode == 1
+    assert cert["certified"] is False
+    assert cert["capabilities"]["move"] == cert["capabilities"]["copy"] == "fail"
+    assert cert["capabilities"]["write"] == "pass"
+    failures = cert["failures"]
+    rule = "test_transfer_of_a_missing_source_onto_an_existing_file_raises_not_found"
+    for op in ("move", "copy"):
+        assert f"{rule}[as-declared-{op}]" in failures, failures
+        # the Store's own check (no EXCLUSIVE_CREATE seen) looks at the source first
+        assert f"{rule}[without-exclusive-create-{op}]" not in failures, failures
+    assert "test_backend_transfer_of_a_missing_source_maps_to_not_found[copy]" in failures

@@ -16,7 +16,7 @@ from remote_store_conformance._factory import decode_options, entry_point_factor
 from remote_store_conformance._markers import REFUSAL_MARK, RULE_MARK, register_markers
 from remote_store_conformance._recorder import Outcome, RuleResult, recorder_of
 from remote_store_conformance._waivers import parse_cli_waivers, read_pyproject_waivers
-from remote_store_conformance.suite._base import WAIVED, ConformanceBase, class_key
+from remote_store_conformance.suite._base import CHARGED_TO, WAIVED, ConformanceBase, class_key
 
 #: The module ``pytest --rs-conformance`` collects: the whole suite, no author test file.
 SHIPPED_SUITE = Path(__file__).parent / "shipped" / "test_remote_store_conformance.py"
@@ -128,9 +128,12 @@ def _record(item: pytest.Item, cls: type[ConformanceBase], report: pytest.TestRe
     marker = rule or refusal
     type_name = cls.backend_type or item.config.getoption("rs_conformance") or None
     record = recorder_of(item.config).record_for(class_key(item), type_name)
+    capability = marker.args[0] if marker is not None else None
+    if outcome == "failed" and refusal is None:
+        capability = item.stash.get(CHARGED_TO, capability)
     record.results[item.name] = RuleResult(
         name=item.name,
-        capability=marker.args[0] if marker is not None else None,
+        capability=capability,
         refusal=refusal is not None,
         outcome=outcome,
     )

@@ -14,13 +14,16 @@ from remote_store_conformance._helpers import empty_backend, write_files
 from remote_store_conformance._markers import REFUSAL_MARK, RULE_MARK
 from remote_store_conformance._recorder import recorder_of
 
-__all__ = ["ConformanceBase", "FolderSemantics", "class_key"]
+__all__ = ["CHARGED_TO", "ConformanceBase", "FolderSemantics", "class_key"]
 
 BackendFactory = Callable[[], Backend]
 SeededFactory = Callable[[Mapping[str, bytes]], Backend]
 Seed = Callable[[Mapping[str, bytes]], Store]
 
 WAIVED = pytest.StashKey[str]()
+#: The capability a failing rule is charged to, when not its marker's (the stateful test
+#: charges the operation of the step that failed).
+CHARGED_TO = pytest.StashKey[Capability]()
 _SEMANTICS = pytest.StashKey[dict[str, "FolderSemantics"]]()
 
 

@@ -18,7 +18,7 @@ from remote_store.errors import AlreadyExists, DirectoryNotEmpty, NotFound
 
 from remote_store_conformance._helpers import empty_backend
 from remote_store_conformance._markers import rule as conformance_rule
-from remote_store_conformance.suite._base import FolderSemantics
+from remote_store_conformance.suite._base import CHARGED_TO, FolderSemantics
 
 __all__ = ["StatefulRules", "machine_for"]
 
@@ -36,8 +36,18 @@ def _parents(path: str) -> list[str]:
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def machine_for(factory: Callable[[], Backend], keeps_empty: bool) -> type[RuleBasedStateMachine]:
-    """A state machine class over fresh backends from ``factory``."""
+def machine_for(
+    factory: Callable[[], Backend], keeps_empty: bool, step: list[Capability] | None = None
+) -> type[RuleBasedStateMachine]:
+    """A state machine class over fresh backends from ``factory``.
+
+    ``step`` (when given) holds the capability of the operation running now, so a failure
+    is charged to the operation that failed.
+    """
+    current = step if step is not None else [Capability.WRITE]
+
+    def doing(capability: Capability) -> None:
+        current[:] = [capability]
 
     class StoreVersusModel(RuleBasedStateMachine):
         def __init__(self) -> None:
@@ -68,6 +78,7 @@ def machine_for(factory: Callable[[], Backend], keeps_empty: bool) -> type[RuleB
 
         @rule(path=FILES, data=DATA, overwrite=st.booleans())
         def write(self, path: str, data: bytes, overwrite: bool) -> None:
+            doing(Capability.WRITE)
             if path in self.files and not overwrite:
                 with pytest.raises(AlreadyExists):
                     self.store.write(path, data, overwrite=overwrite)
@@ -77,6 +88,7 @@ def machine_for(factory: Callable[[], Backend], keeps_empty: bool) -> type[RuleB
 
         @rule(path=FILES)
         def read(self, path: str) -> None:
+            doing(Capability.READ)
             if path in self.files:
                 assert self.store.read_bytes(path) == self.files[path]
             else:
@@ -85,6 +97,7 @@ def machine_for(factory: Callable[[], Backend], keeps_empty: bool) -> type[RuleB
 
         @rule(path=FILES)
         def delete(self, path: str) -> None:
+            doing(Capability.DELETE)
             if path in self.files:
                 self.store.delete(path)
                 del self.files[path]
@@ -94,6 +107,7 @@ def machine_for(factory: Callable[[], Backend], keeps_empty: bool) -> type[RuleB
 
         @rule(folder=FOLDERS.filter(bool), recursive=st.booleans())
         def delete_folder(self, folder: str, recursive: bool) -> None:
+            doing(Capability.DELETE)
             below = [p for p in self.files if p.startswith(folder + "/")]
             sub = [f for f in self.folders() if f.startswith(folder + "/")]
             if folder not in self.folders():
@@ -110,6 +124,7 @@ def machine_for(factory: Callable[[], Backend], keeps_empty: bool) -> type[RuleB
 
         @rule(src=FILES, dst=FILES, overwrite=st.booleans(), keep=st.booleans())
         def move_or_copy(self, src: str, dst: str, overwrite: bool, keep: bool) -> None:
+            doing(Capability.COPY if keep else Capability.MOVE)
             op = self.store.copy if keep else self.store.move
             if src not in self.files:
                 with pytest.raises(NotFound):
@@ -126,6 +141,7 @@ def machine_for(factory: Callable[[], Backend], keeps_empty: bool) -> type[RuleB
 
         @rule(folder=FOLDERS, recursive=st.booleans())
         def list_files(self, folder: str, recursive: bool) -> None:
+            doing(Capability.LIST)
             prefix = folder + "/" if folder else ""
             expected = sorted(
                 p
@@ -137,6 +153,7 @@ def machine_for(factory: Callable[[], Backend], keeps_empty: bool) -> type[RuleB
 
         @rule(folder=FOLDERS)
         def list_folders(self, folder: str) -> None:
+            doing(Capability.LIST)
             prefix = folder + "/" if folder else ""
             expected = sorted(
                 f for f in self.folders() if f.startswith(prefix) and "/" not in f[len(prefix) :]
@@ -145,6 +162,7 @@ def machine_for(factory: Callable[[], Backend], keeps_empty: bool) -> type[RuleB
 
         @invariant()
         def every_file_reads_back(self) -> None:
+            doing(Capability.LIST)
             listed = [str(i.path) for i in self.store.list_files("", recursive=True)]
             assert listed == sorted(self.files)
 
@@ -165,9 +183,20 @@ class StatefulRules:
 
     @conformance_rule(Capability.WRITE, *NEEDED)
     def test_random_operations_match_the_model(
-        self, rs_backend_factory: Callable[[], Backend], rs_folders: FolderSemantics
+        self,
+        rs_backend_factory: Callable[[], Backend],
+        rs_folders: FolderSemantics,
+        request: pytest.FixtureRequest,
     ) -> None:
-        machine = machine_for(rs_backend_factory, rs_folders.keeps_empty)
+        step: list[Capability] = [Capability.WRITE]
+        machine = machine_for(rs_backend_factory, rs_folders.keeps_empty, step)
+        try:
+            self._run_machine(machine)
+        except BaseException:
+            request.node.stash[CHARGED_TO] = step[0]
+            raise
+
+    def _run_machine(self, machine: type[RuleBasedStateMachine]) -> None:
         run_state_machine_as_test(
             machine,
             settings=settings(

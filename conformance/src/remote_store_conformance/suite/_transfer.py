@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
-from remote_store import Capability, Store
+from remote_store import Backend, Capability, Store
 from remote_store.errors import AlreadyExists, InvalidPath, NotFound, RemoteStoreError
 
 from remote_store_conformance._markers import rule
+from remote_store_conformance._views import store_without
 from remote_store_conformance.suite._base import FolderSemantics
 
 __all__ = ["TransferRules"]
@@ -20,8 +23,28 @@ BOTH = pytest.mark.parametrize(
 )
 
 
+#: Each precedence rule runs through the Store as the backend declares itself and through
+#: a Store that does not see EXCLUSIVE_CREATE, whose check-then-write path must agree.
+VIEWS = pytest.mark.parametrize("view", ["as-declared", "without-exclusive-create"])
+
+
 def _run(store: Store, op: str, src: str, dst: str, **kwargs: bool) -> None:
     getattr(store, op)(src, dst, **kwargs)
+
+
+def _view(backend: Backend, view: str) -> Store:
+    if view == "as-declared":
+        return Store(backend, _owns=False)
+    return store_without(backend, Capability.EXCLUSIVE_CREATE)
+
+
+def _backend_error(call: Callable[[], object], backend: Backend, key: str) -> BaseException | None:
+    """The typed error a direct backend call ends in (mapped as the Store maps it)."""
+    try:
+        call()
+    except Exception as exc:
+        return backend.map_error(exc, key)
+    return None
 
 
 class TransferRules:
@@ -99,3 +122,91 @@ class TransferRules:
         rs_store.move("am/src.bin", "am/dst.bin", overwrite=True)
         assert rs_store.read_bytes("am/dst.bin") == b"m" * 100_000
         assert not rs_store.exists("am/src.bin")
+
+    # -- precedence: the source is checked first (docs/errors.md) -----------------------
+
+    @BOTH
+    @VIEWS
+    def test_transfer_of_a_missing_source_onto_an_existing_file_raises_not_found(
+        self, rs_backend: Backend, op: str, view: str
+    ) -> None:
+        store = _view(rs_backend, view)
+        store.write("d.txt", b"destination")
+        for overwrite in (False, True):
+            with pytest.raises(NotFound):
+                _run(store, op, "missing.txt", "d.txt", overwrite=overwrite)
+        assert store.read_bytes("d.txt") == b"destination"
+
+    @BOTH
+    @VIEWS
+    def test_transfer_of_a_folder_onto_an_existing_file_raises_invalid_path(
+        self, rs_backend: Backend, op: str, view: str
+    ) -> None:
+        store = _view(rs_backend, view)
+        store.write("folder/inner.txt", b"inner")
+        store.write("d.txt", b"destination")
+        for overwrite in (False, True):
+            with pytest.raises(InvalidPath):
+                _run(store, op, "folder", "d.txt", overwrite=overwrite)
+        assert store.read_bytes("d.txt") == b"destination"
+        assert store.read_bytes("folder/inner.txt") == b"inner"
+
+    @BOTH
+    @VIEWS
+    def test_transfer_of_a_missing_source_below_a_file_raises_not_found(
+        self, rs_backend: Backend, op: str, view: str
+    ) -> None:
+        store = _view(rs_backend, view)
+        store.write("blocker", b"a file")
+        for overwrite in (False, True):
+            with pytest.raises(NotFound):
+                _run(store, op, "missing.txt", "blocker/x.txt", overwrite=overwrite)
+        assert store.read_bytes("blocker") == b"a file"
+
+    @BOTH
+    @VIEWS
+    def test_transfer_below_a_file_raises_invalid_path(
+        self, rs_backend: Backend, op: str, view: str, rs_folders: FolderSemantics
+    ) -> None:
+        if not rs_folders.rejects_file_ancestors:
+            pytest.skip("flat namespace: a key below a file's name is accepted")
+        store = _view(rs_backend, view)
+        store.write("blocker", b"a file")
+        store.write("s.txt", b"source")
+        for overwrite in (False, True):
+            with pytest.raises(InvalidPath):
+                _run(store, op, "s.txt", "blocker/x.txt", overwrite=overwrite)
+        assert store.read_bytes("blocker") == b"a file"
+        assert store.read_bytes("s.txt") == b"source"
+
+    @BOTH
+    @VIEWS
+    def test_transfer_onto_a_folder_raises_invalid_path(
+        self, rs_backend: Backend, op: str, view: str, rs_folders: FolderSemantics
+    ) -> None:
+        if not rs_folders.rejects_file_ancestors:
+            pytest.skip("flat namespace: a key and a prefix of the same name may coexist")
+        store = _view(rs_backend, view)
+        store.write("s.txt", b"source")
+        store.write("dir/inner.txt", b"inner")
+        for overwrite in (False, True):
+            with pytest.raises(InvalidPath):
+                _run(store, op, "s.txt", "dir", overwrite=overwrite)
+        assert store.read_bytes("dir/inner.txt") == b"inner"
+        assert store.read_bytes("s.txt") == b"source"
+
+    @BOTH
+    def test_backend_transfer_of_a_missing_source_maps_to_not_found(
+        self, rs_store: Store, op: str
+    ) -> None:
+        backend = rs_store.backend
+        rs_store.write("d.txt", b"destination")
+        method: Callable[..., None] = getattr(backend, op)
+        for overwrite in (False, True):
+
+            def attempt(flag: bool = overwrite) -> None:
+                method("missing.txt", "d.txt", overwrite=flag)
+
+            error = _backend_error(attempt, backend, "d.txt")
+            assert isinstance(error, NotFound), f"{op} of a missing source: got {error!r}"
+        assert rs_store.read_bytes("d.txt") == b"destination"

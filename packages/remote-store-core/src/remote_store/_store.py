@@ -295,12 +295,18 @@ class Store(StoreCore[Backend]):
             self._same_path(src_key)
             return
         if self._needs_create_check(overwrite):
+            # the source is checked first, as every native path does (docs/errors.md)
+            self._require_source(src_key)
             self._refuse_existing(dst_key)
         method = self._backend.move if capability is Capability.MOVE else self._backend.copy
         self._call(src_key, method, src_key, dst_key, overwrite=overwrite)
 
     def _same_path(self, key: str) -> None:
         """``move``/``copy`` onto itself: nothing to do for a file."""
+        self._require_source(key)
+
+    def _require_source(self, key: str) -> None:
+        """Raise the source's error of a move/copy: NotFound, or InvalidPath for a folder."""
         if self._call(key, self._backend.is_file, key):
             return
         if self._call(key, self._backend.is_folder, key):

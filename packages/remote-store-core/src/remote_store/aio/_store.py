@@ -305,11 +305,17 @@ class AsyncStore(StoreCore[AsyncBackend]):
             await self._same_path(src_key)
             return
         if self._needs_create_check(overwrite):
+            # the source is checked first, as every native path does (docs/errors.md)
+            await self._require_source(src_key)
             await self._refuse_existing(dst_key)
         method = self._backend.move if capability is Capability.MOVE else self._backend.copy
         await self._call(src_key, method(src_key, dst_key, overwrite=overwrite))
 
     async def _same_path(self, key: str) -> None:
+        await self._require_source(key)
+
+    async def _require_source(self, key: str) -> None:
+        """Raise the source's error of a move/copy: NotFound, or InvalidPath for a folder."""
         if await self._call(key, self._backend.is_file(key)):
             return
         if await self._call(key, self._backend.is_folder(key)):
