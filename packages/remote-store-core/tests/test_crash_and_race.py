@@ -83,6 +83,14 @@ def test_sigkill_during_a_write_keeps_the_old_file(local_root: Path, method: str
     assert listed == ["data/file.txt", "data/other.txt"]
     assert [str(c.path) for c in store.iter_children("data")] == listed
     assert store.get_folder_info("data").file_count == 2
+    # the killed writer's hidden temporary file: kept by a sweep with the default bound
+    # (it is fresh), removed by one that accepts any age; the published files stay
+    backend = store.backend
+    assert isinstance(backend, LocalBackend)
+    left = [n for n in os.listdir(local_root / "data") if n.startswith(TEMP_PREFIX)]
+    assert backend.sweep_temp_files() == 0
+    assert backend.sweep_temp_files(older_than=0) == len(left) == 1
+    assert sorted(os.listdir(local_root / "data")) == ["file.txt", "other.txt"]
 
 
 def _race(store: Store, method: str, key: str, writers: int) -> tuple[int, list[Any]]:

@@ -258,9 +258,9 @@ def test_glob_on_local(local_root: Path) -> None:
 def test_portable_path_without_openat2_still_refuses_escapes(
     escaping: Path, operation: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from remote_store.backends import _local
+    from remote_store.backends import _fdroot
 
-    monkeypatch.setattr(_local, "_OPEN_BENEATH", None)  # every check takes the portable path
+    monkeypatch.setattr(_fdroot, "OPEN_BENEATH", None)  # every check takes the portable walk
     store = Store(LocalBackend(root=escaping))
     before = _snapshot(escaping.parent)
     with pytest.raises(InvalidPath, match="escapes"):
