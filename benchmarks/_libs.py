@@ -189,7 +189,14 @@ class RawS3(Adapter):
 
 
 class RemoteStore(Adapter):
-    def __init__(self, backend: str, root: str | None, endpoint: str | None, bucket: str | None):
+    def __init__(
+        self,
+        backend: str,
+        root: str | None,
+        endpoint: str | None,
+        bucket: str | None,
+        s3_type: str = "s3",
+    ):
         from remote_store import Store
 
         if backend == "memory":
@@ -202,7 +209,10 @@ class RemoteStore(Adapter):
             assert root is not None
             self.store = Store(LocalBackend(root=root))
         else:
-            from remote_store.backends import S3Backend
+            if s3_type == "s3-obstore":  # the same options, only the type differs
+                from remote_store_obstore import S3ObstoreBackend as S3Backend
+            else:
+                from remote_store.backends import S3Backend
 
             assert bucket is not None
             self.store = Store(
@@ -360,7 +370,7 @@ class Obstore(Adapter):
 
 
 def make(lib: str, backend: str, *, root: str | None, endpoint: str | None, bucket: str | None):
-    """The adapter of ``lib`` (raw, project, public, fsspec, obstore) on ``backend``."""
+    """The adapter of ``lib`` (raw, project, public, fsspec, obstore, rs-obstore) on ``backend``."""
     if lib == "raw":
         if backend == "memory":
             return RawMemory()
@@ -371,6 +381,10 @@ def make(lib: str, backend: str, *, root: str | None, endpoint: str | None, buck
         return RawS3(endpoint, bucket)
     if lib in ("project", "public"):
         return RemoteStore(backend, root, endpoint, bucket)
+    if lib == "rs-obstore":
+        if backend != "s3":
+            raise ValueError("the s3-obstore column measures S3 only")
+        return RemoteStore(backend, root, endpoint, bucket, s3_type="s3-obstore")
     if lib == "fsspec":
         return Fsspec(backend, root, endpoint, bucket)
     if lib == "obstore":

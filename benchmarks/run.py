@@ -51,15 +51,22 @@ VENVS = HERE / ".venvs"
 RESULTS = HERE / "results"
 DOC = REPO / "docs" / "benchmarks.md"
 PUBLIC_SPEC = "remote-store[s3]==0.27.0"
-PROJECT_PACKAGES = ["packages/remote-store-core", "packages/remote-store-s3"]
+PROJECT_PACKAGES = [
+    "packages/remote-store-core",
+    "packages/remote-store-s3",
+    "packages/remote-store-obstore",
+]
 PEERS = ["'s3fs[boto3]'", "obstore", "'moto[s3]'", "flask", "flask-cors"]
-LIBS = ["raw", "project", "public", "fsspec", "obstore"]
+LIBS = ["raw", "project", "public", "fsspec", "obstore", "rs-obstore"]
+#: Columns that measure S3 only (this project's ``s3-obstore`` backend, issue 27).
+S3_ONLY = {"rs-obstore"}
 LABELS = {
     "raw": "raw",
     "project": "this project",
     "public": "remote-store 0.27",
     "fsspec": "fsspec/s3fs",
     "obstore": "obstore",
+    "rs-obstore": "s3-obstore",
 }
 NOISE = 0.20
 BUCKET = "bench"
@@ -111,6 +118,7 @@ def ensure_envs() -> dict[str, str]:
         "public": public,
         "fsspec": project,
         "obstore": project,
+        "rs-obstore": project,
     }
 
 
@@ -130,6 +138,7 @@ def versions(pythons: dict[str, str]) -> dict[str, str]:
             [
                 "remote-store-core",
                 "remote-store-s3",
+                "remote-store-obstore",
                 "fsspec",
                 "s3fs",
                 "obstore",
@@ -179,6 +188,10 @@ class Workers:
         if not answer.pop("ok"):
             raise RuntimeError(f"{lib}: {request['op']}: {answer['error']}")
         return answer
+
+    def libs_for(self, backend: str) -> list[str]:
+        """The libraries that measure ``backend`` (the S3-only columns skip memory and local)."""
+        return [lib for lib in self.libs if backend == "s3" or lib not in S3_ONLY]
 
     def each(self, request: dict[str, Any], libs: list[str] | None = None) -> None:
         for lib in libs or self.libs:
@@ -234,6 +247,12 @@ class Row:
             return None
         return self.stats[lib].median / self.stats["raw"].median
 
+    def ratio_between(self, lib: str, base: str) -> float | None:
+        """``lib``'s median over ``base``'s (time and import rows)."""
+        if lib not in self.stats or base not in self.stats or self.unit not in ("s", "ms"):
+            return None
+        return self.stats[lib].median / self.stats[base].median
+
     def met(self) -> bool | None:
         if self.target is None or "project" not in self.stats:
             return None
@@ -267,6 +286,7 @@ class Row:
                     "iqr": s.iqr,
                     "noisy": s.noisy,
                     "ratio_to_raw": self.ratio(lib),
+                    "ratio_to_obstore": self.ratio_between(lib, "obstore"),
                     "samples": s.samples,
                 }
                 for lib, s in self.stats.items()
@@ -302,6 +322,10 @@ class Plan:
     scratch: str
     endpoint: str | None = None
     log_path: str | None = None
+    s3_only: bool = False
+    s3_list: int | None = None  # objects of the S3 listing row (default: 2000 quick, +10k full)
+    s3_large: int | None = None  # MiB of the S3 large-file row (default: 64 quick, +256 full)
+    libs: list[str] = field(default_factory=lambda: list(LIBS))
 
     def want(self, workload: str) -> bool:
         return workload in self.only
@@ -317,25 +341,8 @@ class Plan:
 
 def open_adapters(workers: Workers, plan: Plan) -> None:
     for lib in workers.libs:
-        workers.call(lib, {"op": "open", "id": "memory", "backend": "memory"})
-        workers.call(
-            lib,
-            {
-                "op": "open",
-                "id": "local",
-                "backend": "local",
-                "root": os.path.join(plan.scratch, "local", lib),
-            },
-        )
-        workers.call(
-            lib,
-            {
-                "op": "open",
-                "id": "tree",
-                "backend": "local",
-                "root": os.path.join(plan.scratch, "tree"),
-            },
-        )
+        if lib not in S3_ONLY:
+            _open_local_adapters(workers, plan, lib)
         if plan.endpoint:
             workers.call(
                 lib,
@@ -349,6 +356,14 @@ def open_adapters(workers: Workers, plan: Plan) -> None:
             )
 
 
+def _open_local_adapters(workers: Workers, plan: Plan, lib: str) -> None:
+    workers.call(lib, {"op": "open", "id": "memory", "backend": "memory"})
+    local_root = os.path.join(plan.scratch, "local", lib)
+    workers.call(lib, {"op": "open", "id": "local", "backend": "local", "root": local_root})
+    tree_root = os.path.join(plan.scratch, "tree")
+    workers.call(lib, {"op": "open", "id": "tree", "backend": "local", "root": tree_root})
+
+
 def bench_call(workers: Workers, plan: Plan) -> list[Row]:
     rows = []
     targets = {("memory", "read"): 10.0, ("memory", "write"): 15.0, ("local", "read"): 1.5}
@@ -358,7 +373,9 @@ def bench_call(workers: Workers, plan: Plan) -> list[Row]:
             if backend == "memory"
             else (300 if plan.quick else 2000)
         )
-        workers.each({"op": "prep_call", "adapter": backend, "args": {"ns": "b"}})
+        workers.each(
+            {"op": "prep_call", "adapter": backend, "args": {"ns": "b"}}, workers.libs_for(backend)
+        )
         for op in ("read", "write"):
             say(f"per-call {backend} {op} 1 KiB")
             stats = interleave(
@@ -369,7 +386,7 @@ def bench_call(workers: Workers, plan: Plan) -> list[Row]:
                     "args": {"ns": "b", "number": n},
                 },
                 plan.reps,
-                workers.libs,
+                workers.libs_for(backend),
             )["s"]
             target = targets.get((backend, op))
             rows.append(
@@ -389,7 +406,11 @@ def bench_call(workers: Workers, plan: Plan) -> list[Row]:
 def bench_small(workers: Workers, plan: Plan) -> list[Row]:
     rows = []
     cases: list[tuple[str, int]] = (
-        [("local", 500)] if plan.quick else [("local", 1000), ("local", 10_000)]
+        []
+        if plan.s3_only
+        else [("local", 500)]
+        if plan.quick
+        else [("local", 1000), ("local", 10_000)]
     )
     if plan.endpoint:
         cases += [("s3", 100)] if plan.quick else [("s3", 200), ("s3", 1000)]
@@ -419,7 +440,7 @@ def bench_small(workers: Workers, plan: Plan) -> list[Row]:
                     },
                 }
 
-            stats = interleave(workers, request, reps, workers.libs, ("write", "read"))
+            stats = interleave(workers, request, reps, workers.libs_for(backend), ("write", "read"))
             for phase in ("write", "read"):
                 target = 1.2 if backend == "s3" else None
                 rows.append(
@@ -438,11 +459,11 @@ def bench_small(workers: Workers, plan: Plan) -> list[Row]:
 
 def bench_meta(workers: Workers, plan: Plan) -> list[Row]:
     rows = []
-    backends = ["memory", "local"] + (["s3"] if plan.endpoint else [])
+    backends = ([] if plan.s3_only else ["memory", "local"]) + (["s3"] if plan.endpoint else [])
     for backend in backends:
         n = (100 if plan.quick else 1000) if backend == "s3" else 1000
         ns = "b" if backend != "s3" else None
-        for lib in workers.libs:
+        for lib in workers.libs_for(backend):
             workers.call(
                 lib, {"op": "prep_meta", "adapter": backend, "args": {"ns": ns or lib, "n": n}}
             )
@@ -456,7 +477,7 @@ def bench_meta(workers: Workers, plan: Plan) -> list[Row]:
                     "args": {"ns": ns or lib, "n": n},
                 },
                 plan.s3_reps if backend == "s3" else plan.reps,
-                workers.libs,
+                workers.libs_for(backend),
             )["s"]
             target = 2.0 if backend == "local" else None
             rows.append(
@@ -474,9 +495,14 @@ def bench_meta(workers: Workers, plan: Plan) -> list[Row]:
 
 def bench_list(workers: Workers, plan: Plan) -> list[Row]:
     rows = []
-    cases = [("tree", "local", 10_000)] + ([] if plan.quick else [("tree", "local", 100_000)])
+    cases = [] if plan.s3_only else [("tree", "local", 10_000)]
+    if not plan.quick and not plan.s3_only:
+        cases += [("tree", "local", 100_000)]
     if plan.endpoint:
-        cases += [("s3", "s3", 2000)] + ([] if plan.quick else [("s3", "s3", 10_000)])
+        if plan.s3_list:
+            cases += [("s3", "s3", plan.s3_list)]
+        else:
+            cases += [("s3", "s3", 2000)] + ([] if plan.quick else [("s3", "s3", 10_000)])
     for adapter, backend, n in cases:
         prefix = f"list{n}"
         say(f"populating {backend} {prefix}")
@@ -493,7 +519,7 @@ def bench_list(workers: Workers, plan: Plan) -> list[Row]:
                 "args": {"prefix": p, "expect": n},
             },
             reps,
-            workers.libs,
+            workers.libs_for(backend),
         )["s"]
         target, text = None, ""
         if backend == "local":
@@ -569,12 +595,17 @@ def _settled_lines(path: str) -> int:
 
 def bench_large(pythons: dict[str, str], plan: Plan, libs: list[str]) -> list[Row]:
     rows = []
-    local_sizes = [64] if plan.quick else [64, 256, 1024]
+    local_sizes = [] if plan.s3_only else [64] if plan.quick else [64, 256, 1024]
     cases = [("local", s) for s in local_sizes]
     if plan.endpoint:
-        cases += [("s3", 64)] if plan.quick else [("s3", 64), ("s3", 256)]
+        if plan.s3_large:
+            cases += [("s3", plan.s3_large)]
+        else:
+            cases += [("s3", 64)] if plan.quick else [("s3", 64), ("s3", 256)]
     samples = 2 if plan.quick else 3
+    every = libs
     for backend, mib in cases:
+        libs = [lib for lib in every if backend == "s3" or lib not in S3_ONLY]
         say(f"large {backend} {mib} MiB x{samples} samples per library (fresh process each)")
         data: dict[str, dict[str, list[float]]] = {
             m: {lib: [] for lib in libs} for m in ("write_s", "read_s", "write_rss", "read_rss")
@@ -666,6 +697,7 @@ def bench_import(pythons: dict[str, str], plan: Plan) -> list[Row]:
             {
                 "project": "import remote_store_s3",
                 "public": "from remote_store.backends import S3Backend",
+                "rs-obstore": "import remote_store_obstore",
             },
             20.0,
         ),
@@ -682,13 +714,15 @@ def bench_import(pythons: dict[str, str], plan: Plan) -> list[Row]:
         samples: dict[str, list[float]] = {lib: [] for lib in statements}
         for _ in range(reps):
             for lib, statement in statements.items():
+                if lib not in plan.libs:
+                    continue
                 samples[lib].append(_import_ms(pythons[lib], statement))
         rows.append(
             Row(
                 "cold import (ms, -X importtime)",
                 name,
                 "ms",
-                {lib: Stat.of(v) for lib, v in samples.items()},
+                {lib: Stat.of(v) for lib, v in samples.items() if v},
                 target,
                 f"<= {target:g} ms" if target else "",
             )
@@ -761,8 +795,28 @@ def _cell(row: Row, lib: str) -> str:
     return f"{stat.median:g}"
 
 
+def _versus_obstore(row: Row) -> str:
+    """The s3-obstore backend against obstore used directly (target <= 1.1x; RSS <= 32 MiB)."""
+    if "rs-obstore" not in row.stats:
+        return "-"
+    if row.unit == "MiB":
+        return f"{row.stats['rs-obstore'].median:.1f} MiB vs {row.stats['obstore'].median:.1f}"
+    ratio = row.ratio_between("rs-obstore", "obstore")
+    if ratio is None:
+        return "-"
+    return f"{ratio:.2f}x" if ratio <= 1.1 else f"**{ratio:.2f}x**"
+
+
 def table(rows: list[Row]) -> str:
-    head = ["workload", *(LABELS[lib] for lib in LIBS), "target", "met", "beats 0.27"]
+    libs = [lib for lib in LIBS if any(lib in row.stats for row in rows)]
+    head = [
+        "workload",
+        *(LABELS[lib] for lib in libs),
+        "target",
+        "met",
+        "beats 0.27",
+        "s3-obstore / obstore",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     group = None
     for row in rows:
@@ -773,10 +827,11 @@ def table(rows: list[Row]) -> str:
         beats = row.beats_public()
         cells = [
             row.name,
-            *(_cell(row, lib) for lib in LIBS),
+            *(_cell(row, lib) for lib in libs),
             row.target_text or "-",
             "-" if met is None else ("yes" if met else "**NO**"),
             "-" if beats is None else ("yes" if beats else "**NO**"),
+            _versus_obstore(row),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -820,6 +875,12 @@ def main() -> None:
     parser.add_argument("--only", help=f"comma-separated workloads: {', '.join(WORKLOADS)}")
     parser.add_argument("--no-s3", action="store_true", help="skip every S3 workload")
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument(
+        "--libs", help=f"comma-separated columns (raw is always kept): {', '.join(LIBS)}"
+    )
+    parser.add_argument("--s3-only", action="store_true", help="only the S3 rows")
+    parser.add_argument("--s3-list", type=int, help="objects in the S3 listing row")
+    parser.add_argument("--s3-large", type=int, help="MiB of the S3 large-file row")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else set(WORKLOADS)
     if unknown := only - set(WORKLOADS):
@@ -830,7 +891,21 @@ def main() -> None:
     load_before = machine()["loadavg"]
     pythons = ensure_envs()
     scratch = tempfile.mkdtemp(prefix="rs-bench-")
-    plan = Plan(quick=args.quick, only=only, scratch=scratch)
+    libs = ["raw", *(lib for lib in LIBS if lib != "raw")]
+    if args.libs:
+        wanted = set(args.libs.split(",")) | {"raw"}
+        if unknown_libs := wanted - set(LIBS):
+            parser.error(f"unknown libs: {', '.join(sorted(unknown_libs))}")
+        libs = [lib for lib in LIBS if lib in wanted]
+    plan = Plan(
+        quick=args.quick,
+        only=only,
+        scratch=scratch,
+        s3_only=args.s3_only,
+        s3_list=args.s3_list,
+        s3_large=args.s3_large,
+        libs=libs,
+    )
     moto = None
     workers = None
     rows: list[Row] = []
@@ -841,7 +916,7 @@ def main() -> None:
             plan.endpoint, plan.log_path = moto.endpoint, moto.log_path
             say(f"moto S3 server at {moto.endpoint}")
         if only & {"call", "small", "meta", "list", "requests"}:
-            workers = Workers(pythons, LIBS)
+            workers = Workers(pythons, plan.libs)
             open_adapters(workers, plan)
             if plan.want("call"):
                 rows += bench_call(workers, plan)
@@ -865,7 +940,7 @@ def main() -> None:
             workers.close()
             workers = None
         if plan.want("large"):
-            rows += bench_large(pythons, plan, LIBS)
+            rows += bench_large(pythons, plan, plan.libs)
         if plan.want("import"):
             rows += bench_import(pythons, plan)
     finally:
@@ -880,6 +955,10 @@ def main() -> None:
         "python benchmarks/run.py"
         + (" --quick" if args.quick else "")
         + (f" --only {args.only}" if args.only else "")
+        + (f" --libs {args.libs}" if args.libs else "")
+        + (" --s3-only" if args.s3_only else "")
+        + (f" --s3-list {args.s3_list}" if args.s3_list else "")
+        + (f" --s3-large {args.s3_large}" if args.s3_large else "")
     )
     info = machine()
     info["loadavg_before"] = load_before
@@ -923,7 +1002,8 @@ def main() -> None:
     )
     markdown = header + "\n" + table(rows)
     print(markdown)
-    if not args.no_doc and not args.only:
+    partial = args.only or args.libs or args.s3_only or args.s3_list or args.s3_large
+    if not args.no_doc and not partial:
         write_doc(markdown)
     say(f"done in {elapsed:.0f} s; wrote {out.relative_to(REPO)}")
 

@@ -90,11 +90,6 @@ class AsyncObstoreBackend(AsyncBackend):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._flavour!r})"
 
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_store"] = None  # the store holds the credentials in clear
-        return state
-
     def _fail(self, exc: BaseException, path: str | None) -> NoReturn:
         raise_typed(exc, path, self.name)
 

@@ -33,10 +33,10 @@ from remote_store.backend import (
 from remote_store_obstore import _listing, _writes
 from remote_store_obstore._convert import file_info
 from remote_store_obstore._errors import classify, raise_typed
-from remote_store_obstore._flavours import Flavour
+from remote_store_obstore._flavours import PART_SIZE, Flavour
 from remote_store_obstore._reader import STREAM_CHUNK, ObjectReader
 
-__all__ = ["CAPABILITIES", "ObstoreBackend"]
+__all__ = ["CAPABILITIES", "PART_SIZE", "ObstoreBackend"]
 
 T = TypeVar("T")
 
@@ -45,10 +45,6 @@ T = TypeVar("T")
 CAPABILITIES = CapabilitySet(
     set(Capability) - {Capability.ATOMIC_MOVE, Capability.WRITE_RESULT_NATIVE}
 )
-
-#: Bytes of one multipart part (S3's minimum is 5 MiB); also the largest create-only
-#: write made exclusive by the service (see :mod:`._writes`).
-PART_SIZE = 5 * 1024 * 1024
 
 
 class ObstoreBackend(Backend):
@@ -92,18 +88,14 @@ class ObstoreBackend(Backend):
 
     @property
     def store(self) -> Any:
-        """The obstore store (built at construction; again after unpickling)."""
+        """The obstore store (built at construction; a pickle carries the constructor's
+        arguments, never the store, which holds the credentials in clear)."""
         if self._store is None:
             self._store = self._build()
         return self._store
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._flavour!r})"
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = self.__dict__.copy()
-        state["_store"] = None  # the store holds the credentials in clear
-        return state
 
     # -- the call wrapper -------------------------------------------------------------
 

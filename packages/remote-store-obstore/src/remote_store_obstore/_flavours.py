@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from remote_store.backend import ConfigError, RetryPolicy, Secret, reveal
 
 __all__ = [
+    "PART_SIZE",
     "AzureFlavour",
     "Flavour",
     "GcsFlavour",
@@ -25,6 +26,10 @@ __all__ = [
     "retry_policy",
     "strip_userinfo",
 ]
+
+#: Bytes of one multipart part (S3's minimum is 5 MiB); also the largest create-only
+#: write made exclusive by the service (see :mod:`._writes`).
+PART_SIZE = 5 * 1024 * 1024
 
 #: obstore's HTTP client settings (``ClientConfig``); other client_options keys go to the store.
 _CLIENT_KEYS = frozenset(

@@ -1,187 +1,20 @@
-"""The backend types ``s3-obstore``, ``azure-obstore`` and ``gcs-obstore``, sync and async.
-
-Each takes the options of the backend it stands in for (``s3``, ``azure``, ``gcs``) under
-the same names, plus three of its own: ``part_size`` (bytes of a multipart part, at least
-5 MiB), ``max_concurrency`` (parts uploaded at once) and
-``reject_write_under_file_ancestor``.
-"""
+"""The sync backend types ``s3-obstore``, ``azure-obstore`` and ``gcs-obstore``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast
+from remote_store_obstore._backend import ObstoreBackend
+from remote_store_obstore._options import AzureOptions, GcsOptions, S3Options
 
-from remote_store.backend import RetryPolicy, Secret
-
-from remote_store_obstore._async_backend import AsyncObstoreBackend
-from remote_store_obstore._backend import PART_SIZE, ObstoreBackend
-from remote_store_obstore._flavours import AzureFlavour, GcsFlavour, S3Flavour
-
-__all__ = [
-    "AsyncAzureObstoreBackend",
-    "AsyncGcsObstoreBackend",
-    "AsyncS3ObstoreBackend",
-    "AzureObstoreBackend",
-    "GcsObstoreBackend",
-    "S3ObstoreBackend",
-]
+__all__ = ["AzureObstoreBackend", "GcsObstoreBackend", "S3ObstoreBackend"]
 
 
-class _S3Options:
-    """Amazon S3 and S3-compatible services (type ``s3-obstore``).
-
-    Options as the ``s3`` backend: ``bucket``, ``endpoint_url``, ``key``/``secret`` (or
-    ``access_key``/``secret_key``; ``str`` or :class:`Secret`; from the environment when
-    omitted), ``region_name``, ``tls_ca_bundle``, ``client_options`` (obstore's
-    ``ClientConfig`` and ``S3Config`` keys), ``retry``; and ``session_token``.
-    """
-
-    def __init__(
-        self,
-        bucket: str,
-        *,
-        endpoint_url: str | None = None,
-        key: str | Secret | None = None,
-        secret: str | Secret | None = None,
-        region_name: str | None = None,
-        tls_ca_bundle: str | None = None,
-        client_options: Mapping[str, Any] | None = None,
-        retry: RetryPolicy | Mapping[str, Any] | None = None,
-        reject_write_under_file_ancestor: bool = False,
-        access_key: str | Secret | None = None,
-        secret_key: str | Secret | None = None,
-        session_token: str | Secret | None = None,
-        part_size: int = PART_SIZE,
-        max_concurrency: int = 1,
-    ) -> None:
-        flavour = S3Flavour(
-            bucket,
-            endpoint_url=endpoint_url,
-            key=key,
-            secret=secret,
-            access_key=access_key,
-            secret_key=secret_key,
-            session_token=session_token,
-            region_name=region_name,
-            tls_ca_bundle=tls_ca_bundle,
-            client_options=client_options,
-            retry=retry,
-        )
-        cast(Any, super()).__init__(  # the backend class next in the MRO
-            flavour,
-            part_size=part_size,
-            max_concurrency=max_concurrency,
-            reject_write_under_file_ancestor=reject_write_under_file_ancestor,
-        )
+class S3ObstoreBackend(S3Options, ObstoreBackend):
+    __doc__ = S3Options.__doc__
 
 
-class _AzureOptions:
-    """Azure Blob Storage, flat namespace (type ``azure-obstore``).
-
-    Options as the ``azure`` backend: ``container``, ``account_name``, ``account_url``,
-    ``account_key``, ``sas_token``, ``connection_string`` (secrets as ``str`` or
-    :class:`Secret`), ``client_options`` (obstore's ``ClientConfig`` and ``AzureConfig``
-    keys), ``retry``, ``max_concurrency``. ``credential`` objects and ``hns`` are refused
-    with :class:`ConfigError` (use type ``azure`` for those).
-    """
-
-    def __init__(
-        self,
-        container: str,
-        *,
-        account_name: str | None = None,
-        account_url: str | None = None,
-        account_key: str | Secret | None = None,
-        sas_token: str | Secret | None = None,
-        connection_string: str | Secret | None = None,
-        credential: Any = None,
-        client_options: Mapping[str, Any] | None = None,
-        retry: RetryPolicy | Mapping[str, Any] | None = None,
-        max_concurrency: int = 1,
-        reject_write_under_file_ancestor: bool = False,
-        hns: bool = False,
-        part_size: int = PART_SIZE,
-    ) -> None:
-        flavour = AzureFlavour(
-            container,
-            account_name=account_name,
-            account_url=account_url,
-            account_key=account_key,
-            sas_token=sas_token,
-            connection_string=connection_string,
-            credential=credential,
-            client_options=client_options,
-            retry=retry,
-            hns=hns,
-        )
-        cast(Any, super()).__init__(  # the backend class next in the MRO
-            flavour,
-            part_size=part_size,
-            max_concurrency=max_concurrency,
-            reject_write_under_file_ancestor=reject_write_under_file_ancestor,
-        )
+class AzureObstoreBackend(AzureOptions, ObstoreBackend):
+    __doc__ = AzureOptions.__doc__
 
 
-class _GcsOptions:
-    """Google Cloud Storage (type ``gcs-obstore``).
-
-    Options: ``bucket``, ``endpoint_url`` (an emulator), ``service_account_key`` (the JSON
-    text) or ``service_account_path``, ``token`` (a fixed bearer token), ``anonymous``,
-    ``client_options`` (obstore's ``ClientConfig`` and ``GCSConfig`` keys), ``retry``.
-    """
-
-    def __init__(
-        self,
-        bucket: str,
-        *,
-        endpoint_url: str | None = None,
-        service_account_key: str | Secret | None = None,
-        service_account_path: str | None = None,
-        token: str | Secret | None = None,
-        anonymous: bool = False,
-        client_options: Mapping[str, Any] | None = None,
-        retry: RetryPolicy | Mapping[str, Any] | None = None,
-        reject_write_under_file_ancestor: bool = False,
-        part_size: int = PART_SIZE,
-        max_concurrency: int = 1,
-    ) -> None:
-        flavour = GcsFlavour(
-            bucket,
-            endpoint_url=endpoint_url,
-            service_account_key=service_account_key,
-            service_account_path=service_account_path,
-            token=token,
-            anonymous=anonymous,
-            client_options=client_options,
-            retry=retry,
-        )
-        cast(Any, super()).__init__(  # the backend class next in the MRO
-            flavour,
-            part_size=part_size,
-            max_concurrency=max_concurrency,
-            reject_write_under_file_ancestor=reject_write_under_file_ancestor,
-        )
-
-
-class S3ObstoreBackend(_S3Options, ObstoreBackend):
-    __doc__ = _S3Options.__doc__
-
-
-class AsyncS3ObstoreBackend(_S3Options, AsyncObstoreBackend):
-    """The async ``s3-obstore`` backend (same options)."""
-
-
-class AzureObstoreBackend(_AzureOptions, ObstoreBackend):
-    __doc__ = _AzureOptions.__doc__
-
-
-class AsyncAzureObstoreBackend(_AzureOptions, AsyncObstoreBackend):
-    """The async ``azure-obstore`` backend (same options)."""
-
-
-class GcsObstoreBackend(_GcsOptions, ObstoreBackend):
-    __doc__ = _GcsOptions.__doc__
-
-
-class AsyncGcsObstoreBackend(_GcsOptions, AsyncObstoreBackend):
-    """The async ``gcs-obstore`` backend (same options)."""
+class GcsObstoreBackend(GcsOptions, ObstoreBackend):
+    __doc__ = GcsOptions.__doc__

@@ -1,0 +1,20 @@
+"""The async backend types ``s3-obstore``, ``azure-obstore`` and ``gcs-obstore``."""
+
+from __future__ import annotations
+
+from remote_store_obstore._async_backend import AsyncObstoreBackend
+from remote_store_obstore._options import AzureOptions, GcsOptions, S3Options
+
+__all__ = ["AsyncAzureObstoreBackend", "AsyncGcsObstoreBackend", "AsyncS3ObstoreBackend"]
+
+
+class AsyncS3ObstoreBackend(S3Options, AsyncObstoreBackend):
+    """The async ``s3-obstore`` backend (the options of :class:`S3ObstoreBackend`)."""
+
+
+class AsyncAzureObstoreBackend(AzureOptions, AsyncObstoreBackend):
+    """The async ``azure-obstore`` backend (the options of :class:`AzureObstoreBackend`)."""
+
+
+class AsyncGcsObstoreBackend(GcsOptions, AsyncObstoreBackend):
+    """The async ``gcs-obstore`` backend (the options of :class:`GcsObstoreBackend`)."""
