@@ -1,16 +1,38 @@
-"""The frozen data models returned by stores and backends."""
+"""The frozen data models returned by stores and backends.
+
+The models behave as the frozen dataclasses they used to be (same fields, equality,
+hashing, repr, pickling; assignment raises :class:`dataclasses.FrozenInstanceError`;
+``dataclasses.fields``, ``replace`` and ``asdict`` work on them) but are plain
+``__slots__`` classes: a frozen dataclass sets each field through ``object.__setattr__``,
+about 1 us for an eight-field ``WriteResult``, which was most of a memory-backend write.
+Each model is filled as an instance of a mutable twin class (the ``_...Slots`` base, plain
+slot stores) and then switched to the frozen public class, which shares its layout. The
+dataclass view (``__dataclass_fields__``) is built on first use, so importing the package
+does not import :mod:`dataclasses`.
+"""
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from types import MappingProxyType
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Literal,
+    Protocol,
+    Self,
+    TypeVar,
+    runtime_checkable,
+)
 
 from remote_store._path import RemotePath
 from remote_store.errors import InvalidArgument
+
+if TYPE_CHECKING:
+    import dataclasses
 
 __all__ = [
     "ContentDigest",
@@ -24,25 +46,160 @@ __all__ = [
 ]
 
 WriteSource = Literal["native", "basic", "sidecar"]
-_HEX = frozenset(string.hexdigits.lower())
+_HEX = frozenset("0123456789abcdef")
+_REQUIRED: Any = object()  # a field without a default
+M = TypeVar("M", bound="_Model")
+_new = object.__new__
 
 
-@dataclass(frozen=True, slots=True)
-class ContentDigest:
-    """A content hash: ``algorithm`` (for example ``"sha256"``) and its hex ``value``."""
+def _frozen_error(message: str) -> AttributeError:
+    from dataclasses import FrozenInstanceError  # only on the error path: keeps the import light
 
+    return FrozenInstanceError(message)
+
+
+def _reseal(obj: object, cls: type[M]) -> M:
+    """Copy a filled twin instance into a subclass of a model whose layout differs (one
+    with a ``__dict__``), where switching the instance's class is refused."""
+    sealed = _new(cls)
+    for name in cls._fields:
+        object.__setattr__(sealed, name, getattr(obj, name))
+    return sealed
+
+
+def native_write_result(
+    path: str, size: int, last_modified: datetime, metadata: Mapping[str, str] | None
+) -> WriteResult:
+    """``WriteResult(path, size, "native", last_modified=..., metadata=...)``, built
+    without the constructor's call overhead: a memory-backend write returns one per call."""
+    result = _new(_WriteResultSlots)
+    result.path = path
+    result.size = size
+    result.source = "native"
+    result.digest = None
+    result.etag = None
+    result.version_id = None
+    result.last_modified = last_modified
+    result.metadata = metadata
+    result.__class__ = WriteResult
+    return result  # type: ignore[return-value]
+
+
+class _DataclassView:
+    """``__dataclass_fields__`` / ``__dataclass_params__``, built on first access from a
+    dataclass with the same fields, so the :mod:`dataclasses` functions accept the models."""
+
+    def __init__(self) -> None:
+        self._attr = ""
+        self._cache: dict[type, Any] = {}
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._attr = name
+
+    def __get__(self, obj: object, owner: type[_Model]) -> Any:
+        shadow = self._cache.get(owner)
+        if shadow is None:
+            import dataclasses
+
+            spec: list[Any] = []
+            for name, annotation, default in owner._spec:
+                if default is _REQUIRED:
+                    spec.append((name, annotation))
+                elif default is dict:
+                    spec.append((name, annotation, dataclasses.field(default_factory=dict)))
+                else:
+                    spec.append((name, annotation, dataclasses.field(default=default)))
+            shadow = dataclasses.make_dataclass(
+                owner.__name__, spec, frozen=True, eq=owner._fieldwise_eq
+            )
+            self._cache[owner] = shadow
+        return getattr(shadow, self._attr)
+
+
+class _Model:
+    """Behaviour shared by the models: immutability, repr, equality, pickling."""
+
+    __slots__ = ()
+    # (name, annotation, default): ``_REQUIRED`` for none, ``dict`` for a fresh dict
+    _spec: ClassVar[tuple[tuple[str, str, Any], ...]] = ()
+    _fields: ClassVar[tuple[str, ...]] = ()
+    _values: ClassVar[attrgetter[Any]]
+    _fieldwise_eq: ClassVar[bool] = True
+
+    if TYPE_CHECKING:
+        __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
+        __match_args__: ClassVar[tuple[str, ...]]
+    else:
+        __dataclass_fields__ = _DataclassView()
+        __dataclass_params__ = _DataclassView()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "_spec" in cls.__dict__:
+            cls._fields = tuple(name for name, _, _ in cls._spec)
+            cls._values = attrgetter(*cls._fields)  # a tuple: every model has 2+ fields
+            cls.__match_args__ = cls._fields  # type: ignore[misc]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise _frozen_error(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise _frozen_error(f"cannot delete field {name!r}")
+
+    def __repr__(self) -> str:
+        values = self._values(self)
+        body = ", ".join(
+            f"{name}={value!r}" for name, value in zip(self._fields, values, strict=True)
+        )
+        return f"{type(self).__qualname__}({body})"
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return bool(self._values(self) == self._values(other))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values(self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), self._values(self))
+
+    def _replace(self, **changes: Any) -> Self:
+        """A copy with some fields changed (what ``dataclasses.replace`` does)."""
+        values = dict(zip(self._fields, self._values(self), strict=True))
+        values.update(changes)
+        return type(self)(**values)
+
+    __replace__ = _replace  # copy.replace (Python 3.13+)
+
+
+class _ContentDigestSlots:
+    __slots__ = ("algorithm", "value")
     algorithm: str
     value: str
 
-    def __post_init__(self) -> None:
-        algorithm = self.algorithm.strip().lower()
-        value = self.value.strip().lower()
-        if not algorithm:
+
+class ContentDigest(_Model, _ContentDigestSlots):
+    """A content hash: ``algorithm`` (for example ``"sha256"``) and its hex ``value``."""
+
+    __slots__ = ()
+    _spec = (("algorithm", "str", _REQUIRED), ("value", "str", _REQUIRED))
+
+    def __new__(cls, algorithm: str, value: str) -> Self:
+        normal_algorithm = algorithm.strip().lower()
+        normal_value = value.strip().lower()
+        if not normal_algorithm:
             raise InvalidArgument("digest algorithm must not be empty")
-        if not value or not set(value) <= _HEX:
-            raise InvalidArgument(f"digest value must be non-empty hex, got {self.value!r}")
-        object.__setattr__(self, "algorithm", algorithm)
-        object.__setattr__(self, "value", value)
+        if not normal_value or not set(normal_value) <= _HEX:
+            raise InvalidArgument(f"digest value must be non-empty hex, got {value!r}")
+        self = _new(_ContentDigestSlots)
+        self.algorithm = normal_algorithm
+        self.value = normal_value
+        try:
+            self.__class__ = cls
+        except TypeError:
+            return _reseal(self, cls)
+        return self  # type: ignore[return-value]
 
 
 @runtime_checkable
@@ -56,20 +213,78 @@ class PathEntry(Protocol):
     def path(self) -> RemotePath: ...
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class FileInfo:
-    """Metadata of one file. Equal and hashed by ``path`` only."""
-
+class _FileInfoSlots:
+    __slots__ = (
+        "content_type",
+        "digest",
+        "etag",
+        "extra",
+        "metadata",
+        "modified_at",
+        "name",
+        "path",
+        "size",
+        "version_id",
+    )
     path: RemotePath
     name: str
     size: int
     modified_at: datetime | None
-    digest: ContentDigest | None = None
-    etag: str | None = None
-    content_type: str | None = None
-    metadata: Mapping[str, str] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    version_id: str | None = None
+    digest: ContentDigest | None
+    etag: str | None
+    content_type: str | None
+    metadata: Mapping[str, str] | None
+    extra: dict[str, Any]
+    version_id: str | None
+
+
+class FileInfo(_Model, _FileInfoSlots):
+    """Metadata of one file. Equal and hashed by ``path`` only."""
+
+    __slots__ = ()
+    _spec = (
+        ("path", "RemotePath", _REQUIRED),
+        ("name", "str", _REQUIRED),
+        ("size", "int", _REQUIRED),
+        ("modified_at", "datetime | None", _REQUIRED),
+        ("digest", "ContentDigest | None", None),
+        ("etag", "str | None", None),
+        ("content_type", "str | None", None),
+        ("metadata", "Mapping[str, str] | None", None),
+        ("extra", "dict[str, Any]", dict),
+        ("version_id", "str | None", None),
+    )
+    _fieldwise_eq = False
+
+    def __new__(
+        cls,
+        path: RemotePath,
+        name: str,
+        size: int,
+        modified_at: datetime | None,
+        digest: ContentDigest | None = None,
+        etag: str | None = None,
+        content_type: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        extra: dict[str, Any] | None = None,
+        version_id: str | None = None,
+    ) -> Self:
+        self = _new(_FileInfoSlots)
+        self.path = path
+        self.name = name
+        self.size = size
+        self.modified_at = modified_at
+        self.digest = digest
+        self.etag = etag
+        self.content_type = content_type
+        self.metadata = metadata
+        self.extra = {} if extra is None else extra
+        self.version_id = version_id
+        try:
+            self.__class__ = cls
+        except TypeError:
+            return _reseal(self, cls)
+        return self  # type: ignore[return-value]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FileInfo):
@@ -80,12 +295,28 @@ class FileInfo:
         return hash(self.path)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class FolderEntry:
-    """A folder in a listing. Equal and hashed by ``path``."""
-
+class _FolderEntrySlots:
+    __slots__ = ("name", "path")
     path: RemotePath
     name: str
+
+
+class FolderEntry(_Model, _FolderEntrySlots):
+    """A folder in a listing. Equal and hashed by ``path``."""
+
+    __slots__ = ()
+    _spec = (("path", "RemotePath", _REQUIRED), ("name", "str", _REQUIRED))
+    _fieldwise_eq = False
+
+    def __new__(cls, path: RemotePath, name: str) -> Self:
+        self = _new(_FolderEntrySlots)
+        self.path = path
+        self.name = name
+        try:
+            self.__class__ = cls
+        except TypeError:
+            return _reseal(self, cls)
+        return self  # type: ignore[return-value]
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FolderEntry):
@@ -96,15 +327,47 @@ class FolderEntry:
         return hash(self.path)
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class FolderInfo:
-    """Aggregate metadata of a folder: file count and total size of everything below it."""
-
+class _FolderInfoSlots:
+    __slots__ = ("extra", "file_count", "modified_at", "path", "total_size")
     path: RemotePath
     file_count: int
     total_size: int
-    modified_at: datetime | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    modified_at: datetime | None
+    extra: dict[str, Any]
+
+
+class FolderInfo(_Model, _FolderInfoSlots):
+    """Aggregate metadata of a folder: file count and total size of everything below it."""
+
+    __slots__ = ()
+    _spec = (
+        ("path", "RemotePath", _REQUIRED),
+        ("file_count", "int", _REQUIRED),
+        ("total_size", "int", _REQUIRED),
+        ("modified_at", "datetime | None", None),
+        ("extra", "dict[str, Any]", dict),
+    )
+    _fieldwise_eq = False
+
+    def __new__(
+        cls,
+        path: RemotePath,
+        file_count: int,
+        total_size: int,
+        modified_at: datetime | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Self:
+        self = _new(_FolderInfoSlots)
+        self.path = path
+        self.file_count = file_count
+        self.total_size = total_size
+        self.modified_at = modified_at
+        self.extra = {} if extra is None else extra
+        try:
+            self.__class__ = cls
+        except TypeError:
+            return _reseal(self, cls)
+        return self  # type: ignore[return-value]
 
     @property
     def name(self) -> str:
@@ -120,31 +383,115 @@ class FolderInfo:
         return hash(self.path)
 
 
-@dataclass(frozen=True, slots=True)
-class WriteResult:
-    """What a write produced. ``source`` says where the rich fields came from:
-    ``"native"`` (the backend's write response), ``"basic"`` (path and size only, or a
-    stat after the write) or ``"sidecar"`` (a client-side helper such as ``head``)."""
-
+class _WriteResultSlots:
+    __slots__ = (
+        "digest",
+        "etag",
+        "last_modified",
+        "metadata",
+        "path",
+        "size",
+        "source",
+        "version_id",
+    )
     path: str
     size: int
-    source: WriteSource = "basic"
-    digest: ContentDigest | None = None
-    etag: str | None = None
-    version_id: str | None = None
-    last_modified: datetime | None = None
-    metadata: Mapping[str, str] | None = None
+    source: WriteSource
+    digest: ContentDigest | None
+    etag: str | None
+    version_id: str | None
+    last_modified: datetime | None
+    metadata: Mapping[str, str] | None
 
 
-@dataclass(frozen=True, slots=True)
-class ResolutionPlan:
-    """How a key maps onto the backend: no I/O is done to build it."""
+class WriteResult(_Model, _WriteResultSlots):
+    """What a write produced. ``source`` says where the rich fields came from:
+    ``"native"`` (the backend's write response), ``"basic"`` (path and size only, or a
+    stat after the write) or ``"sidecar"`` (a client-side helper such as ``head``).
+    Compared field by field."""
 
+    __slots__ = ()
+    _spec = (
+        ("path", "str", _REQUIRED),
+        ("size", "int", _REQUIRED),
+        ("source", "WriteSource", "basic"),
+        ("digest", "ContentDigest | None", None),
+        ("etag", "str | None", None),
+        ("version_id", "str | None", None),
+        ("last_modified", "datetime | None", None),
+        ("metadata", "Mapping[str, str] | None", None),
+    )
+
+    def __new__(
+        cls,
+        path: str,
+        size: int,
+        source: WriteSource = "basic",
+        digest: ContentDigest | None = None,
+        etag: str | None = None,
+        version_id: str | None = None,
+        last_modified: datetime | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> Self:
+        self = _new(_WriteResultSlots)
+        self.path = path
+        self.size = size
+        self.source = source
+        self.digest = digest
+        self.etag = etag
+        self.version_id = version_id
+        self.last_modified = last_modified
+        self.metadata = metadata
+        try:
+            self.__class__ = cls
+        except TypeError:
+            return _reseal(self, cls)
+        return self  # type: ignore[return-value]
+
+
+class _ResolutionPlanSlots:
+    __slots__ = ("backend", "details", "key", "kind", "native_path")
     kind: str
     backend: str
     key: str
     native_path: str
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, Any]
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
+
+class ResolutionPlan(_Model, _ResolutionPlanSlots):
+    """How a key maps onto the backend: no I/O is done to build it."""
+
+    __slots__ = ()
+    _spec = (
+        ("kind", "str", _REQUIRED),
+        ("backend", "str", _REQUIRED),
+        ("key", "str", _REQUIRED),
+        ("native_path", "str", _REQUIRED),
+        ("details", "Mapping[str, Any]", dict),
+    )
+
+    def __new__(
+        cls,
+        kind: str,
+        backend: str,
+        key: str,
+        native_path: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> Self:
+        self = _new(_ResolutionPlanSlots)
+        self.kind = kind
+        self.backend = backend
+        self.key = key
+        self.native_path = native_path
+        self.details = MappingProxyType(dict(details or {}))
+        try:
+            self.__class__ = cls
+        except TypeError:
+            return _reseal(self, cls)
+        return self  # type: ignore[return-value]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            type(self),
+            (self.kind, self.backend, self.key, self.native_path, dict(self.details)),
+        )

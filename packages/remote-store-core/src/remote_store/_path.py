@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import ClassVar
 
 from remote_store.errors import InvalidPath
@@ -12,8 +11,12 @@ __all__ = ["RemotePath", "normalize_key"]
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
+#: Valid ``str`` paths already normalised -> their key. The Store's hot paths index it
+#: directly (a dict lookup is a third of a function call); never holds "" or ".".
+NORMAL_KEYS: dict[str, str] = {}
+_NORMAL_KEYS_LIMIT = 8192
 
-@lru_cache(maxsize=8192)
+
 def normalize_key(raw: str) -> str:
     """Normalise a caller's path to a store key, or raise :class:`InvalidPath`.
 
@@ -21,8 +24,20 @@ def normalize_key(raw: str) -> str:
     dropped; ``..`` segments, NUL and other ASCII control characters are refused; an
     empty result is refused. Unicode is kept as given (no NFC/NFD folding).
     """
-    if not isinstance(raw, str):  # lru_cache hashes first, so this catches only str-likes
+    if type(raw) is str:
+        key = NORMAL_KEYS.get(raw)
+        if key is None:
+            key = _normalize(raw)
+            if len(NORMAL_KEYS) >= _NORMAL_KEYS_LIMIT:
+                NORMAL_KEYS.clear()
+            NORMAL_KEYS[raw] = key
+        return key
+    if not isinstance(raw, str):
         raise InvalidPath(f"path must be a str, not {type(raw).__name__}")
+    return _normalize(str(raw))
+
+
+def _normalize(raw: str) -> str:
     text = raw.replace("\\", "/")
     if _CONTROL.search(text):
         if "\x00" in text:

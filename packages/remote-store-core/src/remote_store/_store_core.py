@@ -7,7 +7,6 @@ add the calls to their backend.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from fnmatch import fnmatchcase
 from typing import Any, Generic, TypeVar
@@ -167,12 +166,12 @@ class StoreCore(Generic[B]):
     def _rebase(self, entry: Entry) -> Entry:
         if not self._prefix:
             return entry
-        return dataclasses.replace(entry, path=RemotePath._trusted(self._relative(entry.path._key)))
+        return entry._replace(path=RemotePath._trusted(self._relative(entry.path._key)))
 
     def _rebase_result(self, result: WriteResult) -> WriteResult:
         if not self._prefix:
             return result
-        return dataclasses.replace(result, path=self._relative(str(result.path)))
+        return result._replace(path=self._relative(str(result.path)))
 
     def _filter_files(
         self,
@@ -199,7 +198,7 @@ class StoreCore(Generic[B]):
         return self._prefix + "/".join(parts)
 
     def _plan(self, raw_key: str, plan: ResolutionPlan) -> ResolutionPlan:
-        return dataclasses.replace(plan, key=raw_key)
+        return plan._replace(key=raw_key)
 
     def _to_store_key(self, backend_key: str) -> str:
         if not self._prefix:

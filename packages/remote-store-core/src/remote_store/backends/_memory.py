@@ -6,13 +6,13 @@ import io
 import threading
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 from remote_store._backend import Backend, join_key, parent_key
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import FileInfo, FolderEntry, WriteResult
+from remote_store._models import FileInfo, FolderEntry, WriteResult, native_write_result
 from remote_store._path import RemotePath
 from remote_store._streams import WritableContent, iter_content
 from remote_store.errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
@@ -20,11 +20,18 @@ from remote_store.errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, N
 __all__ = ["MemoryBackend"]
 
 
-@dataclass(frozen=True, slots=True)
-class _File:
-    data: bytes
-    modified_at: datetime
-    metadata: Mapping[str, str] | None
+class _File(tuple[bytes, datetime, Mapping[str, str] | None]):
+    """A stored file: ``(data, modified_at, metadata)``; a tuple because every write
+    builds one, and a tuple is the cheapest record to build."""
+
+    __slots__ = ()
+    data = property(itemgetter(0))
+    modified_at = property(itemgetter(1))
+    metadata = property(itemgetter(2))
+
+
+_make_file = tuple.__new__
+_now = datetime.now
 
 
 class MemoryBackend(Backend):
@@ -36,7 +43,7 @@ class MemoryBackend(Backend):
         self._files: dict[str, _File] = {}
         # folder key -> names of its children (files and folders); "" is the root
         self._folders: dict[str, set[str]] = {"": set()}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()  # never taken twice by one thread
 
     def __getstate__(self) -> dict[str, object]:
         # A pickle (and copy.copy/deepcopy) is a snapshot taken under the lock: the copy
@@ -48,7 +55,7 @@ class MemoryBackend(Backend):
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._files = dict(state["files"])
         self._folders = {key: set(names) for key, names in state["folders"].items()}
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -82,13 +89,13 @@ class MemoryBackend(Backend):
             raise NotFound("file not found", path=path, backend="memory") from None
 
     def read(self, path: str) -> BinaryIO:
-        return io.BytesIO(self._get(path).data)
+        return io.BytesIO(self._get(path)[0])
 
     def read_bytes(self, path: str) -> bytes:
         try:
-            return self._files[path].data
+            return self._files[path][0]
         except KeyError:
-            return self._get(path).data
+            return self._get(path)[0]
 
     def get_file_info(self, path: str) -> FileInfo:
         entry = self._get(path)
@@ -96,12 +103,16 @@ class MemoryBackend(Backend):
 
     @staticmethod
     def _info(path: str, entry: _File) -> FileInfo:
+        data, modified_at, metadata = entry
         return FileInfo(
-            path=RemotePath._trusted(path),
-            name=path.rpartition("/")[2],
-            size=len(entry.data),
-            modified_at=entry.modified_at,
-            metadata=dict(entry.metadata) if entry.metadata else {},
+            RemotePath._trusted(path),
+            path.rpartition("/")[2],
+            len(data),
+            modified_at,
+            None,
+            None,
+            None,
+            dict(metadata) if metadata else {},
         )
 
     # -- writes -----------------------------------------------------------------------
@@ -115,22 +126,24 @@ class MemoryBackend(Backend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         data = content if type(content) is bytes else b"".join(iter_content(content))
-        now = datetime.now(UTC)
+        now = _now(UTC)
         kept = dict(metadata) if metadata else None
-        entry = _File(data, now, kept)
-        parent, _, name = path.rpartition("/")
+        entry = _make_file(_File, (data, now, kept))
         with self._lock:
-            if path in self._folders:
+            if path in self._files:  # a file is never a folder; its parents exist
+                if not overwrite:
+                    raise AlreadyExists("file exists", path=path, backend="memory")
+            elif path in self._folders:
                 raise InvalidPath("is a folder", path=path, backend="memory")
-            if not overwrite and path in self._files:
-                raise AlreadyExists("file exists", path=path, backend="memory")
-            siblings = self._folders.get(parent)
-            if siblings is None:
-                self._ensure_parents(path)
             else:
-                siblings.add(name)
+                parent, _, name = path.rpartition("/")
+                siblings = self._folders.get(parent)
+                if siblings is None:
+                    self._ensure_parents(path)
+                else:
+                    siblings.add(name)
             self._files[path] = entry
-        return WriteResult(path, len(data), "native", None, None, None, now, kept and dict(kept))
+        return native_write_result(path, len(data), now, kept and dict(kept))
 
     write_atomic = write
 
@@ -241,7 +254,7 @@ class MemoryBackend(Backend):
                 raise AlreadyExists("destination exists", path=dst, backend="memory")
             self._ensure_parents(dst)
             if keep_source:
-                entry = _File(entry.data, datetime.now(UTC), entry.metadata)
+                entry = _make_file(_File, (entry[0], datetime.now(UTC), entry[2]))
             else:
                 del self._files[src]
                 self._folders[parent_key(src)].discard(src.rpartition("/")[2])
