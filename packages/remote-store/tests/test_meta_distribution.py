@@ -17,10 +17,12 @@ def requirement_name(requirement: str) -> str:
 
 
 def test_base_install_is_core_plus_http_when_http_exists() -> None:
+    """0.27's base install (core, HTTP) plus the command line (docs/cli.md says why)."""
     names = {requirement_name(r) for r in META["dependencies"]}
     expected = {"remote-store-core"}
-    if (PACKAGES / "remote-store-http" / "pyproject.toml").exists():
-        expected.add("remote-store-http")
+    for extra in ("remote-store-http", "remote-store-cli"):
+        if (PACKAGES / extra / "pyproject.toml").exists():
+            expected.add(extra)
     assert names == expected
 
 
@@ -32,7 +34,8 @@ def test_every_plugin_distribution_in_the_repo_has_an_extra() -> None:
         for req in reqs
     }
     in_repo = {p.name for p in PACKAGES.iterdir() if (p / "pyproject.toml").exists()}
-    plugins = in_repo - {"remote-store", "remote-store-core", "remote-store-http"}
+    base = {requirement_name(r) for r in META["dependencies"]}
+    plugins = in_repo - {"remote-store"} - base
     assert plugins <= extras
 
 
