@@ -7,7 +7,7 @@ a :class:`Registry` builds stores from configuration. Names not needed for a pla
 
 from __future__ import annotations
 
-import logging
+import sys
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -128,9 +128,12 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-logging.getLogger("remote_store").addHandler(logging.NullHandler())
-# Secrets are masked in every record of a remote_store* logger, on by default.
-import_module("remote_store._secret").install_default_redaction()
+# Secrets are masked in every record of a remote_store* logger, on by default: the masking
+# (and a NullHandler on the "remote_store" logger) is installed when remote_store._secret
+# loads, which every remote-store module that logs or holds a secret imports. Done here
+# only when the application has loaded logging already: a plain import stays light.
+if "logging" in sys.modules:
+    import_module("remote_store._secret").install_default_redaction()
 
 if TYPE_CHECKING:  # pragma: no cover
     from remote_store._config import (

@@ -13,10 +13,15 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from remote_store._secret import Secret, is_secret_key, wrap_secrets
 from remote_store.errors import NotPicklable, SecretNotPicklable
+
+if TYPE_CHECKING:
+    from remote_store._secret import Secret
+
+# remote_store._secret (which loads logging) is imported inside the functions that need
+# it: the backend base class imports this module, and `import remote_store` stays light.
 
 __all__ = [
     "allow_secret_pickling",
@@ -65,6 +70,8 @@ def secret_reduce(secret: Secret, reference: str | None) -> tuple[Any, ...]:
     if reference is not None:
         return (_secret_from_reference, (reference,))
     if _allowed.get():
+        from remote_store._secret import Secret
+
         return (Secret, (secret.reveal(),))
     raise SecretNotPicklable(
         f"a Secret given inline cannot be pickled (its value would be in the bytes); {_WAYS_OUT}"
@@ -87,11 +94,15 @@ def check_options_picklable(options: Mapping[str, Any], where: str) -> None:
     object under a secret option name (a credential object could carry its secret), and
     any value that plain ``pickle`` cannot serialise.
     """
+    from remote_store._secret import is_secret_key
+
     for name, value in options.items():
         _check_value(value, f"{where}.{name}", is_secret_key(str(name)))
 
 
 def _check_value(value: Any, where: str, secret: bool) -> None:
+    from remote_store._secret import Secret, is_secret_key
+
     if isinstance(value, Secret):
         if value.reference is None and not _allowed.get():
             raise SecretNotPicklable(
@@ -143,6 +154,8 @@ def _init_arguments(backend: object) -> tuple[tuple[Any, ...], dict[str, Any], d
     the same values by parameter name (for messages and tokens)."""
     import inspect
 
+    from remote_store._secret import wrap_secrets
+
     args, kwargs = backend.__dict__.get(_INIT_ATTRIBUTE, ((), {}))
     cls = type(backend)
     try:
@@ -190,6 +203,8 @@ def backend_token(backend: object) -> tuple[Any, ...]:
 
 
 def _token_of(value: Any) -> Any:
+    from remote_store._secret import Secret
+
     if isinstance(value, Secret):
         return ("secret", value.reference or "inline")
     if isinstance(value, Mapping):

@@ -287,7 +287,9 @@ def install_default_redaction() -> None:
             return record
 
         logging.setLogRecordFactory(factory)
-        logging.getLogger("remote_store").addFilter(SecretRedactionFilter())
+        package_logger = logging.getLogger("remote_store")
+        package_logger.addFilter(SecretRedactionFilter())
+        package_logger.addHandler(logging.NullHandler())
         _installed = True
 
 

@@ -8,7 +8,6 @@ add the calls to their backend.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from fnmatch import fnmatchcase
 from typing import Any, Generic, TypeVar
 
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
@@ -181,6 +180,8 @@ class StoreCore(Generic[B]):
         pattern: str | None,
     ) -> Iterator[FileInfo]:
         """Depth limit (a safety net over the backend's pruning), pattern and rebasing."""
+        from fnmatch import fnmatchcase  # loaded on first use: keeps the import light
+
         base = len(folder_key) + 1 if folder_key else 0
         for info in entries:
             if max_depth is not None and info.path._key.count("/", base) > max_depth:
