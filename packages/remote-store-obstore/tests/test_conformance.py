@@ -14,11 +14,17 @@ from remote_store_obstore import (
     S3ObstoreBackend,
 )
 
+#: The bounded-memory rules' file. A write holds about part_size x (max_concurrency + 1)
+#: = 25 MiB whatever the size; the kit allows a quarter of the file, so 128 MiB makes the
+#: allowance 32 MiB, the project's RSS target for streamed writes.
+LARGE = 128 * 1024 * 1024
+
 
 class TestS3ObstoreConformance(BackendConformance):
     backend_type = "s3-obstore"
     rs_keeps_empty_folders = False
     rs_rejects_file_ancestors = False
+    rs_large_file_size = LARGE
     rs_secrets = ("conformance-secret-key",)
 
     @pytest.fixture
@@ -36,6 +42,7 @@ class TestAzureObstoreConformance(BackendConformance):
     backend_type = "azure-obstore"
     rs_keeps_empty_folders = False
     rs_rejects_file_ancestors = False
+    rs_large_file_size = LARGE
 
     @pytest.fixture
     def rs_backend_factory(self, azurite: Any) -> Callable[[], AzureObstoreBackend]:
@@ -46,6 +53,7 @@ class TestAsyncS3ObstoreConformance(AsyncBackendConformance):
     backend_type = "s3-obstore"
     rs_keeps_empty_folders = False
     rs_rejects_file_ancestors = False
+    rs_large_file_size = LARGE
     rs_secrets = ("conformance-secret-key",)
 
     @pytest.fixture
@@ -63,6 +71,7 @@ class TestAsyncAzureObstoreConformance(AsyncBackendConformance):
     backend_type = "azure-obstore"
     rs_keeps_empty_folders = False
     rs_rejects_file_ancestors = False
+    rs_large_file_size = LARGE
 
     @pytest.fixture
     def rs_async_backend_factory(self, azurite: Any) -> Callable[[], AsyncAzureObstoreBackend]:

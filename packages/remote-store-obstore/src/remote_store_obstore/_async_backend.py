@@ -33,7 +33,7 @@ from remote_store_obstore import _async_ops
 from remote_store_obstore._backend import CAPABILITIES, PART_SIZE
 from remote_store_obstore._convert import Totals, file_info
 from remote_store_obstore._errors import classify, raise_typed
-from remote_store_obstore._flavours import Flavour
+from remote_store_obstore._flavours import UPLOAD_CONCURRENCY, Flavour
 from remote_store_obstore._reader import STREAM_CHUNK
 
 __all__ = ["AsyncObstoreBackend"]
@@ -51,7 +51,7 @@ class AsyncObstoreBackend(AsyncBackend):
         flavour: Flavour,
         *,
         part_size: int = PART_SIZE,
-        max_concurrency: int = 1,
+        max_concurrency: int = UPLOAD_CONCURRENCY,
         reject_write_under_file_ancestor: bool = False,
     ) -> None:
         if isinstance(part_size, bool) or not isinstance(part_size, int) or part_size < PART_SIZE:

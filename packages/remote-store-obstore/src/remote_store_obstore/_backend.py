@@ -33,7 +33,7 @@ from remote_store.backend import (
 from remote_store_obstore import _listing, _writes
 from remote_store_obstore._convert import file_info
 from remote_store_obstore._errors import classify, raise_typed
-from remote_store_obstore._flavours import PART_SIZE, Flavour
+from remote_store_obstore._flavours import PART_SIZE, UPLOAD_CONCURRENCY, Flavour
 from remote_store_obstore._reader import STREAM_CHUNK, ObjectReader
 
 __all__ = ["CAPABILITIES", "PART_SIZE", "ObstoreBackend"]
@@ -57,7 +57,7 @@ class ObstoreBackend(Backend):
         flavour: Flavour,
         *,
         part_size: int = PART_SIZE,
-        max_concurrency: int = 1,
+        max_concurrency: int = UPLOAD_CONCURRENCY,
         reject_write_under_file_ancestor: bool = False,
     ) -> None:
         if isinstance(part_size, bool) or not isinstance(part_size, int) or part_size < PART_SIZE:

@@ -18,6 +18,7 @@ from remote_store.backend import ConfigError, RetryPolicy, Secret, reveal
 
 __all__ = [
     "PART_SIZE",
+    "UPLOAD_CONCURRENCY",
     "AzureFlavour",
     "Flavour",
     "GcsFlavour",
@@ -30,6 +31,9 @@ __all__ = [
 #: Bytes of one multipart part (S3's minimum is 5 MiB); also the largest create-only
 #: write made exclusive by the service (see :mod:`._writes`).
 PART_SIZE = 5 * 1024 * 1024
+
+#: Parts of one multipart upload in flight at once (memory: about one part more than this).
+UPLOAD_CONCURRENCY = 4
 
 #: obstore's HTTP client settings (``ClientConfig``); other client_options keys go to the store.
 _CLIENT_KEYS = frozenset(
@@ -310,7 +314,7 @@ class AzureFlavour(Flavour):
 
 
 class GcsFlavour(Flavour):
-    """Google Cloud Storage; ``bucket``, ``endpoint_url`` and a service-account key."""
+    """Google Cloud Storage; the option names of the ``gcs`` backend where they exist."""
 
     name = "gcs-obstore"
     scheme = "gs://"
@@ -320,38 +324,44 @@ class GcsFlavour(Flavour):
         bucket: str,
         *,
         endpoint_url: str | None = None,
-        service_account_key: str | Secret | None = None,
+        credentials_json: str | Secret | None = None,
         service_account_path: str | None = None,
         token: str | Secret | None = None,
-        anonymous: bool = False,
+        anonymous: bool | None = None,
+        project: str | None = None,
         client_options: Mapping[str, Any] | None = None,
         retry: RetryPolicy | Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(bucket, client_options, retry)
+        if anonymous and (credentials_json is not None or token is not None):
+            raise ConfigError("gcs-obstore: give credentials or anonymous=True, not both")
         self.endpoint_url = endpoint_url.rstrip("/") if endpoint_url else None
-        self.service_account_key = _secret(service_account_key)
+        self.credentials_json = _secret(credentials_json)
         self.service_account_path = service_account_path
         self.token = _secret(token)
-        self.anonymous = bool(anonymous)
+        self.project = project
+        given = credentials_json is not None or token is not None or service_account_path
+        self.anonymous = (
+            bool(anonymous) if anonymous is not None else bool(endpoint_url) and not given
+        )
         self._allow_http(self.endpoint_url)
 
     def build(self) -> Any:
         from obstore.store import GCSStore
 
         build: Any = GCSStore  # obstore's TypedDicts do not take our validated dicts
-
         config: dict[str, Any] = dict(self.extra)
         if self.endpoint_url:
             config["base_url"] = self.endpoint_url
-        if self.service_account_key is not None:
-            config["service_account_key"] = reveal(self.service_account_key)
+        if self.credentials_json is not None:
+            config["service_account_key"] = self.credentials_json.reveal()
         if self.service_account_path:
             config["service_account"] = self.service_account_path
         if self.anonymous:
             config["skip_signature"] = True
         provider = None
         if self.token is not None:
-            value = reveal(self.token)
+            value = self.token.reveal()
 
             def provider() -> dict[str, Any]:  # a fixed bearer token (an emulator's, a test's)
                 return {"token": value, "expires_at": None}
@@ -370,5 +380,6 @@ class GcsFlavour(Flavour):
     def __repr__(self) -> str:
         return (
             f"bucket={self.container!r}, endpoint_url={self.endpoint()!r},"
-            f" service_account_key={self.service_account_key!r}, token={self.token!r}"
+            f" project={self.project!r}, credentials_json={self.credentials_json!r},"
+            f" token={self.token!r}, anonymous={self.anonymous!r}"
         )

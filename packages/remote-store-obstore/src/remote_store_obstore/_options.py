@@ -13,7 +13,13 @@ from typing import Any, cast
 
 from remote_store.backend import RetryPolicy, Secret
 
-from remote_store_obstore._flavours import PART_SIZE, AzureFlavour, GcsFlavour, S3Flavour
+from remote_store_obstore._flavours import (
+    PART_SIZE,
+    UPLOAD_CONCURRENCY,
+    AzureFlavour,
+    GcsFlavour,
+    S3Flavour,
+)
 
 __all__ = ["AzureOptions", "GcsOptions", "S3Options"]
 
@@ -43,7 +49,7 @@ class S3Options:
         secret_key: str | Secret | None = None,
         session_token: str | Secret | None = None,
         part_size: int = PART_SIZE,
-        max_concurrency: int = 1,
+        max_concurrency: int = UPLOAD_CONCURRENCY,
     ) -> None:
         flavour = S3Flavour(
             bucket,
@@ -88,7 +94,7 @@ class AzureOptions:
         credential: Any = None,
         client_options: Mapping[str, Any] | None = None,
         retry: RetryPolicy | Mapping[str, Any] | None = None,
-        max_concurrency: int = 1,
+        max_concurrency: int = UPLOAD_CONCURRENCY,
         reject_write_under_file_ancestor: bool = False,
         hns: bool = False,
         part_size: int = PART_SIZE,
@@ -114,38 +120,45 @@ class AzureOptions:
 
 
 class GcsOptions:
-    """Google Cloud Storage (type ``gcs-obstore``).
+    """Google Cloud Storage (type ``gcs-obstore``; not yet certified: see the docs).
 
-    Options: ``bucket``, ``endpoint_url`` (an emulator), ``service_account_key`` (the JSON
-    text) or ``service_account_path``, ``token`` (a fixed bearer token), ``anonymous``,
-    ``client_options`` (obstore's ``ClientConfig`` and ``GCSConfig`` keys), ``retry``.
+    Options as the ``gcs`` backend: ``bucket``, ``credentials_json`` (a service-account key,
+    ``str`` or :class:`Secret`), ``anonymous`` (default: when ``endpoint_url`` is given
+    without credentials), ``project``, ``endpoint_url``, ``chunk_size`` (taken as
+    ``part_size``, at least 5 MiB), ``retry``; and ``service_account_path``, ``token`` (a
+    fixed bearer token), ``client_options`` (obstore's ``ClientConfig`` and ``GCSConfig``).
     """
 
     def __init__(
         self,
         bucket: str,
         *,
+        credentials_json: str | Secret | None = None,
+        anonymous: bool | None = None,
+        project: str | None = None,
         endpoint_url: str | None = None,
-        service_account_key: str | Secret | None = None,
+        chunk_size: int | None = None,
+        retry: RetryPolicy | Mapping[str, Any] | None = None,
         service_account_path: str | None = None,
         token: str | Secret | None = None,
-        anonymous: bool = False,
         client_options: Mapping[str, Any] | None = None,
-        retry: RetryPolicy | Mapping[str, Any] | None = None,
         reject_write_under_file_ancestor: bool = False,
         part_size: int = PART_SIZE,
-        max_concurrency: int = 1,
+        max_concurrency: int = UPLOAD_CONCURRENCY,
     ) -> None:
         flavour = GcsFlavour(
             bucket,
             endpoint_url=endpoint_url,
-            service_account_key=service_account_key,
+            credentials_json=credentials_json,
             service_account_path=service_account_path,
             token=token,
             anonymous=anonymous,
+            project=project,
             client_options=client_options,
             retry=retry,
         )
+        if isinstance(chunk_size, int) and not isinstance(chunk_size, bool):
+            part_size = max(part_size, chunk_size)
         cast(Any, super()).__init__(  # the backend class next in the MRO
             flavour,
             part_size=part_size,

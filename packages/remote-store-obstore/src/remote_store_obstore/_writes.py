@@ -5,7 +5,7 @@
   *``): the service refuses an existing key, so two racing creators cannot both win.
 * A longer stream is a multipart upload (obstore's ``put`` over an iterator of chunks,
   ``max_concurrency`` parts in flight): memory stays near ``part_size *
-  max_concurrency``. obstore cannot make a multipart completion conditional, so such a
+  (max_concurrency + 1)``. obstore cannot make a multipart completion conditional, so such a
   create-only write is guarded by a HEAD before the upload; a writer racing in that
   window can be overwritten (see the package README).
 
