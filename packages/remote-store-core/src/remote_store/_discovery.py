@@ -35,6 +35,7 @@ PLUGIN_DISTRIBUTIONS = {
     "azure-obstore": "remote-store-obstore",
     "gcs-obstore": "remote-store-obstore",
     "sftp": "remote-store-sftp",
+    "gcs": "remote-store-gcs",
     "http": "remote-store-http",
     "sql-blob": "remote-store-sql",
     "sql-query": "remote-store-sql-query",

@@ -1,0 +1,20 @@
+"""The conformance kit certifies the gcs backend against fake-gcs-server over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from remote_store_conformance import BackendConformance
+from remote_store_gcs import GCSBackend
+
+
+class TestGCSConformance(BackendConformance):
+    backend_type = "gcs"
+    rs_keeps_empty_folders = False
+    rs_rejects_file_ancestors = False
+
+    @pytest.fixture
+    def rs_backend_factory(self, emulator: Any) -> Callable[[], GCSBackend]:
+        return lambda: emulator.backend()
