@@ -187,3 +187,17 @@ def test_sweep_refuses_a_bad_age(local_root: Path, bad: object) -> None:
     backend = LocalBackend(root=local_root)
     with pytest.raises(InvalidArgument):
         backend.sweep_temp_files(older_than=bad)  # type: ignore[arg-type]
+
+
+def test_a_fifo_in_the_root_is_refused_without_hanging(store: Store, local_root: Path) -> None:
+    os.mkfifo(local_root / "b" / "pipe")
+    for operation in (
+        lambda: store.read_bytes("b/pipe"),
+        lambda: store.read("b/pipe"),
+        lambda: store.copy("b/pipe", "b/copy"),
+        lambda: store.get_file_info("b/pipe"),
+    ):
+        with pytest.raises(InvalidPath):
+            operation()
+    assert not (local_root / "b" / "copy").exists()
+    assert [str(f.path) for f in store.list_files("b")] == ["b/f.txt"]

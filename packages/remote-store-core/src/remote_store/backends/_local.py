@@ -28,7 +28,8 @@ from remote_store.errors import DirectoryNotEmpty, InvalidPath, NotFound, Remote
 
 __all__ = ["TEMP_PREFIX", "LocalBackend"]
 
-_READ_FLAGS = os.O_RDONLY | os.O_CLOEXEC
+# O_NONBLOCK: opening a FIFO planted in the root must not hang (regular files ignore it)
+_READ_FLAGS = os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK
 _MISSING = (FileNotFoundError, NotADirectoryError)
 
 
@@ -87,9 +88,10 @@ class LocalBackend(LocalListing, Backend):
         except _MISSING:
             raise NotFound("file not found", path=key, backend="local") from None
         st = os.fstat(fd)
-        if stat.S_ISDIR(st.st_mode):
+        if not stat.S_ISREG(st.st_mode):
             os.close(fd)
-            raise InvalidPath("is a folder", path=key, backend="local")
+            what = "is a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+            raise InvalidPath(what, path=key, backend="local")
         return fd, st.st_size
 
     def read(self, path: str) -> BinaryIO:

@@ -28,12 +28,12 @@ _Row = tuple[str, os.DirEntry[str], bool, os.stat_result | None]
 
 
 def file_info(key: str, st: os.stat_result) -> FileInfo:
-    """The :class:`FileInfo` of a file from its ``stat``."""
+    """The :class:`FileInfo` of a file from its key and ``stat``."""
     return FileInfo(
-        path=RemotePath._trusted(key),
-        name=key.rpartition("/")[2],
-        size=st.st_size,
-        modified_at=datetime.fromtimestamp(st.st_mtime, UTC),
+        RemotePath._trusted(key),
+        key.rpartition("/")[2],
+        st.st_size,
+        datetime.fromtimestamp(st.st_mtime, UTC),
     )
 
 
