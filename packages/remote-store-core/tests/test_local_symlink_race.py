@@ -21,23 +21,29 @@ from remote_store.backends._beneath import load_open_beneath
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux races")
 
-# Exchanges ``swap`` (a folder) and ``bait`` (a symlink to the outside folder) until the
-# stop file appears; renameat2(RENAME_EXCHANGE) when libc has it, else three renames.
+# Exchanges each pair until the stop file appears: ``swap`` (a folder) with ``bait`` (a
+# symlink to the outside folder), ``file.txt`` with ``filebait`` (a symlink to an outside
+# file); renameat2(RENAME_EXCHANGE) when libc has it, else three renames.
 _SWAPPER = r"""
 import ctypes, os, sys
-a, b, stop = sys.argv[1].encode(), sys.argv[2].encode(), sys.argv[3]
+stop = sys.argv[1]
+pairs = [(a.encode(), b.encode()) for a, b in zip(sys.argv[2::2], sys.argv[3::2])]
 libc = ctypes.CDLL(None, use_errno=True)
 exchange = getattr(libc, "renameat2", None)
 count = 0
 print("ready", flush=True)
 while True:
-    for _ in range(500):
-        if exchange is not None:
-            if exchange(-100, a, -100, b, 2) == 0:
-                count += 1
-        else:
-            os.rename(a, a + b".hold"); os.rename(b, a); os.rename(a + b".hold", b)
-            count += 1
+    for _ in range(250):
+        for a, b in pairs:
+            try:
+                if exchange is not None:
+                    if exchange(-100, a, -100, b, 2) == 0:
+                        count += 1
+                else:
+                    os.rename(a, a + b".hold"); os.rename(b, a); os.rename(a + b".hold", b)
+                    count += 1
+            except OSError:
+                pass  # the folder was just deleted by the store: it comes back with a write
     if os.path.exists(stop):
         break
 print(count, flush=True)
@@ -96,21 +102,39 @@ def _operations(store: Store) -> Iterator[tuple[str, Callable[[], Any]]]:
         yield "move_out", lambda: store.move("swap/only-outside.txt", "stolen2.txt")
         yield "delete", lambda: store.delete("swap/copy.txt")
         yield "delete_deep", lambda: store.delete("swap/sub/deep.txt")
+        if round_number % 4 == 0:  # the root folder's lock is contended by the swapper: slow
+            yield "write_file", lambda: store.write("file.txt", b"in", overwrite=True)
+            yield "read_file", lambda: store.read_bytes("file.txt")
+            yield "info_file", lambda: store.get_file_info("file.txt").size
+            yield "copy_file", lambda: store.copy("file.txt", "copied.txt", overwrite=True)
+            yield "move_file", lambda: store.move("file.txt", "file.txt.moved", overwrite=True)
+            yield "move_back", lambda: store.move("file.txt.moved", "file.txt", overwrite=True)
+            yield (
+                "list_root",
+                lambda: [f"{f.path}:{f.size}" for f in store.list_files("", recursive=True)],
+            )
         if round_number % 8 == 0:  # fsync'd: slower, so fewer of them
             yield "write_atomic", lambda: store.write_atomic("swap/sub/a.txt", b"5", overwrite=True)
             yield "open_atomic", atomic
             yield "delete_folder", lambda: store.delete_folder("swap/sub", recursive=True)
+            yield "delete_file", lambda: store.delete("file.txt")
+            yield "atomic_file", lambda: store.write_atomic("file.txt", b"in", overwrite=True)
+        if round_number % 32 == 0:
+            yield "delete_swap", lambda: store.delete_folder("swap", recursive=True)
 
 
 def _leaked(name: str, result: Any) -> bool:
     """Whether an operation's result shows outside content."""
     if isinstance(result, bytes):
         return b"OUTSIDE" in result
-    if isinstance(result, list):
-        return any("only-outside" in item or "stolen" in item for item in result)
+    if isinstance(result, list):  # names only outside, or an outside file's size
+        return any(
+            "only-outside" in item or "stolen" in item or item.endswith(f":{len(SECRET)}")
+            for item in result
+        )
     if name in ("exists", "is_file"):
         return result is True  # the file exists only outside
-    if isinstance(result, int) and name == "get_file_info":
+    if isinstance(result, int) and name in ("get_file_info", "info_file"):
         return result not in SIZES_INSIDE
     if isinstance(result, int) and name == "get_folder_info":
         return result >= len(SECRET)
@@ -133,11 +157,14 @@ def test_no_escape_while_a_folder_is_swapped_for_an_outside_symlink(
     _build_outside(outside)
     (root / "swap" / "sub").mkdir(parents=True)
     (root / "bait").symlink_to(outside, target_is_directory=True)
+    (root / "file.txt").write_bytes(b"in")
+    (root / "filebait").symlink_to(outside / "victim.txt")
     store = Store(LocalBackend(root=root))
     baseline = _outside_state(outside)
     stop = tmp_path / "stop"
     swapper = subprocess.Popen(
-        [sys.executable, "-c", _SWAPPER, str(root / "swap"), str(root / "bait"), str(stop)],
+        [sys.executable, "-c", _SWAPPER, str(stop)]
+        + [str(root / name) for name in ("swap", "bait", "file.txt", "filebait")],
         stdout=subprocess.PIPE,
         text=True,
     )
