@@ -200,7 +200,9 @@ def normalize_folder(path: str) -> str:
 
 
 def join(folder: str, relative: str) -> str:
-    """``folder/relative`` (``relative`` alone at the root)."""
+    """``folder/relative`` (``relative`` alone at the root, ``folder`` for ``""``)."""
+    if not relative:
+        return folder
     return f"{folder}/{relative}" if folder else relative
 
 

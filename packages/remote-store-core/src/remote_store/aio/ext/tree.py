@@ -1,0 +1,341 @@
+"""Folder operations for :class:`~remote_store.aio.AsyncStore`: the async twin of
+:mod:`remote_store.ext.tree` (same arguments, outcomes and errors).
+
+Files run as tasks on the caller's loop, at most ``workers`` at a time (an
+:class:`asyncio.Semaphore`; 8 when a side is remote, 4 when both are local or in memory);
+each file streams chunk by chunk into ``write_atomic`` (``write`` where the destination
+has no ``ATOMIC_WRITE``), so memory stays flat and an interrupted run leaves whole files
+only. Every file is attempted; failures end in one
+:class:`~remote_store.errors.TreeTransferError`. Cancelling the call cancels the
+running files (their atomic writes publish nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from pathlib import Path
+
+from remote_store._capabilities import Capability
+from remote_store._models import FileInfo
+from remote_store.aio._store import AsyncStore
+from remote_store.errors import InvalidArgument, InvalidPath, NotFound
+from remote_store.ext._tree_plan import (
+    FileCounter,
+    FileOutcome,
+    ProgressHandler,
+    ProgressTracker,
+    TreeProgress,
+    TreeResult,
+    as_store_error,
+    check_compare,
+    check_workers,
+    join,
+    normalize_folder,
+    plan_sync,
+    raise_for_failures,
+    relative_listing,
+)
+
+__all__ = [
+    "FileOutcome",
+    "TreeProgress",
+    "TreeResult",
+    "copy_tree",
+    "download_tree",
+    "local_store",
+    "move_tree",
+    "sync_tree",
+    "upload_tree",
+]
+
+Job = tuple[str, FileInfo, FileInfo | None]
+
+
+def local_store(folder: str | os.PathLike[str], *, must_exist: bool = True) -> AsyncStore:
+    """An async store over a local folder (the ``local`` backend in worker threads)."""
+    from remote_store.aio._sync_adapter import SyncBackendAdapter
+    from remote_store.backends._local import LocalBackend
+
+    path = Path(folder)
+    if path.exists() and not path.is_dir():
+        raise InvalidPath("local path is not a folder", path=str(path), backend="local")
+    if must_exist and not path.is_dir():
+        raise NotFound("local folder not found", path=str(path), backend="local")
+    return AsyncStore(SyncBackendAdapter(LocalBackend(path)))
+
+
+class _Side:
+    def __init__(self, store: AsyncStore, folder: str) -> None:
+        if not isinstance(store, AsyncStore):
+            raise InvalidArgument(f"expected an AsyncStore, not {type(store).__name__}")
+        self.store = store
+        self.folder = normalize_folder(folder)
+
+    def path(self, relative: str) -> str:
+        return join(self.folder, relative)
+
+    def key(self, relative: str) -> str:
+        return join(self.store.root_path, self.path(relative))
+
+    async def list(self, strict: bool) -> dict[str, FileInfo]:
+        entries = [
+            info async for info in self.store.list_files(self.folder, recursive=True, strict=strict)
+        ]
+        return relative_listing(entries, self.folder)
+
+    @property
+    def backend_name(self) -> str:
+        return str(self.store.backend.name)
+
+
+class _Engine:
+    def __init__(
+        self,
+        src: _Side,
+        dst: _Side,
+        *,
+        overwrite: bool,
+        move: bool,
+        workers: int | None,
+        on_progress: ProgressHandler | None,
+    ) -> None:
+        self.src, self.dst = src, dst
+        self.overwrite, self.move = overwrite, move
+        self.workers = check_workers(workers, src.backend_name, dst.backend_name)
+        self.on_progress = on_progress
+        self.native = self._native_operation()
+        self.tracker: ProgressTracker | None = None
+        self._check_not_nested()
+
+    def _native_operation(self) -> Callable[[str], Awaitable[None]] | None:
+        src, dst = self.src.store, self.dst.store
+        if src.backend is not dst.backend:
+            return None
+        if not src.supports(Capability.MOVE if self.move else Capability.COPY):
+            return None
+        if src is dst:
+            method, name = (src.move if self.move else src.copy), _Side.path
+        else:
+            root = AsyncStore(src.backend, "", _owns=False)
+            method, name = (root.move if self.move else root.copy), _Side.key
+        overwrite = self.overwrite
+
+        async def operation(relative: str) -> None:
+            await method(name(self.src, relative), name(self.dst, relative), overwrite=overwrite)
+
+        return operation
+
+    def _check_not_nested(self) -> None:
+        if self.src.store.backend is not self.dst.store.backend:
+            return
+        src_key, dst_key = self.src.key(""), self.dst.key("")
+        if dst_key == src_key or dst_key.startswith(src_key + "/") or not src_key:
+            raise InvalidArgument(
+                "destination folder is the source folder or inside it",
+                path=self.dst.folder or ".",
+            )
+
+    async def run(self, jobs: Sequence[Job], done: list[FileOutcome]) -> list[FileOutcome]:
+        self.tracker = ProgressTracker([info for _, info, _ in jobs], self.on_progress)
+        gate = asyncio.Semaphore(self.workers)
+
+        async def bounded(job: Job) -> FileOutcome:
+            async with gate:
+                return await self._one(*job)
+
+        results = await asyncio.gather(*(bounded(job) for job in jobs))
+        return [*done, *results]
+
+    async def _one(self, relative: str, info: FileInfo, existing: FileInfo | None) -> FileOutcome:
+        assert self.tracker is not None
+        counter = self.tracker.chunk_counter(relative, info.size)
+        try:
+            if existing is not None and not await self._content_differs(relative):
+                counter.finish(True)
+                return FileOutcome(relative, "skipped", info.size)
+            await self._transfer(relative, counter)
+        except Exception as exc:
+            counter.finish(False)
+            return FileOutcome(relative, "failed", info.size, as_store_error(exc, relative))
+        counter.finish(True)
+        return FileOutcome(relative, "moved" if self.move else "copied", info.size)
+
+    async def _content_differs(self, relative: str) -> bool:
+        left = await _sha256(self.src.store, self.src.path(relative))
+        right = await _sha256(self.dst.store, self.dst.path(relative))
+        return left != right
+
+    async def _transfer(self, relative: str, counter: FileCounter) -> None:
+        if self.native is not None:
+            await self.native(relative)
+            return
+        src, dst = self.src.store, self.dst.store
+        target = self.dst.path(relative)
+        async with src.read(self.src.path(relative)) as stream:
+            body = _counted(stream, counter)
+            if dst.supports(Capability.ATOMIC_WRITE):
+                await dst.write_atomic(target, body, overwrite=self.overwrite)
+            else:
+                await dst.write(target, body, overwrite=self.overwrite)
+        if self.move:
+            await src.delete(self.src.path(relative))
+
+
+async def _counted(chunks: AsyncIterator[bytes], counter: FileCounter) -> AsyncIterator[bytes]:
+    async for chunk in chunks:
+        counter(len(chunk))
+        yield chunk
+
+
+async def _sha256(store: AsyncStore, path: str) -> str:
+    hasher = hashlib.sha256()
+    async with store.read(path) as stream:
+        async for chunk in stream:
+            hasher.update(chunk)
+    return hasher.hexdigest()
+
+
+def _by_path(outcome: FileOutcome) -> str:
+    return outcome.path
+
+
+async def copy_tree(
+    src: AsyncStore,
+    src_path: str,
+    dst: AsyncStore,
+    dst_path: str,
+    *,
+    overwrite: bool = False,
+    workers: int | None = None,
+    on_progress: Callable[[TreeProgress], object] | None = None,
+) -> TreeResult:
+    """Copy every file below ``src_path`` of ``src`` to ``dst_path`` of ``dst``."""
+    engine = _Engine(
+        _Side(src, src_path),
+        _Side(dst, dst_path),
+        overwrite=overwrite,
+        move=False,
+        workers=workers,
+        on_progress=on_progress,
+    )
+    sources = await engine.src.list(strict=True)
+    jobs = [(relative, info, None) for relative, info in sorted(sources.items())]
+    outcomes = await engine.run(jobs, [])
+    return raise_for_failures(TreeResult(tuple(outcomes)), "copy", engine.src.folder)
+
+
+async def move_tree(
+    src: AsyncStore,
+    src_path: str,
+    dst: AsyncStore,
+    dst_path: str,
+    *,
+    overwrite: bool = False,
+    workers: int | None = None,
+    on_progress: Callable[[TreeProgress], object] | None = None,
+) -> TreeResult:
+    """Move every file below ``src_path``: each source file is deleted only after its copy
+    is complete. (Emptied local folders stay; object stores have none to remove.)"""
+    engine = _Engine(
+        _Side(src, src_path),
+        _Side(dst, dst_path),
+        overwrite=overwrite,
+        move=True,
+        workers=workers,
+        on_progress=on_progress,
+    )
+    sources = await engine.src.list(strict=True)
+    jobs = [(relative, info, None) for relative, info in sorted(sources.items())]
+    outcomes = await engine.run(jobs, [])
+    return raise_for_failures(TreeResult(tuple(outcomes)), "move", engine.src.folder)
+
+
+async def sync_tree(
+    src: AsyncStore,
+    src_path: str,
+    dst: AsyncStore,
+    dst_path: str,
+    *,
+    delete: bool = False,
+    compare: str = "size-mtime",
+    dry_run: bool = False,
+    workers: int | None = None,
+    on_progress: Callable[[TreeProgress], object] | None = None,
+) -> TreeResult:
+    """Copy only the changed files (see :func:`remote_store.ext.tree.sync_tree`)."""
+    check_compare(compare)
+    engine = _Engine(
+        _Side(src, src_path),
+        _Side(dst, dst_path),
+        overwrite=True,
+        move=False,
+        workers=workers,
+        on_progress=on_progress,
+    )
+    sources = await engine.src.list(strict=True)
+    plan = plan_sync(sources, await engine.dst.list(strict=False), compare, delete)
+    skipped = [FileOutcome(rel, "skipped", info.size) for rel, info in plan.skip]
+    if dry_run:
+        planned = [FileOutcome(rel, "copied", info.size) for rel, info, _ in plan.copy]
+        removed = [FileOutcome(rel, "deleted", info.size) for rel, info in plan.delete]
+        return TreeResult(tuple(sorted(planned + skipped, key=_by_path) + removed), True)
+    outcomes = sorted(await engine.run(plan.copy, skipped), key=_by_path)
+    if plan.delete and all(item.status != "failed" for item in outcomes):
+        for relative, info in plan.delete:
+            try:
+                await engine.dst.store.delete(engine.dst.path(relative), missing_ok=True)
+            except Exception as exc:
+                error = as_store_error(exc, relative)
+                outcomes.append(FileOutcome(relative, "failed", info.size, error))
+            else:
+                outcomes.append(FileOutcome(relative, "deleted", info.size))
+    return raise_for_failures(TreeResult(tuple(outcomes)), "sync", engine.src.folder)
+
+
+async def upload_tree(
+    local_folder: str | os.PathLike[str],
+    store: AsyncStore,
+    remote_path: str = "",
+    *,
+    overwrite: bool = False,
+    workers: int | None = None,
+    on_progress: Callable[[TreeProgress], object] | None = None,
+) -> TreeResult:
+    """Copy every file below a local folder to ``remote_path`` of ``store``."""
+    source = local_store(local_folder)
+    async with source:
+        return await copy_tree(
+            source,
+            "",
+            store,
+            remote_path,
+            overwrite=overwrite,
+            workers=workers,
+            on_progress=on_progress,
+        )
+
+
+async def download_tree(
+    store: AsyncStore,
+    remote_path: str,
+    local_folder: str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
+    workers: int | None = None,
+    on_progress: Callable[[TreeProgress], object] | None = None,
+) -> TreeResult:
+    """Copy every file below ``remote_path`` into a local folder (created when missing)."""
+    target = local_store(local_folder, must_exist=False)
+    async with target:
+        return await copy_tree(
+            store,
+            remote_path,
+            target,
+            "",
+            overwrite=overwrite,
+            workers=workers,
+            on_progress=on_progress,
+        )
