@@ -50,6 +50,7 @@ _LAZY: dict[str, str] = {
     "Secret": "remote_store._secret",
     "allow_secret_pickling": "remote_store._pickling",
     "SecretRedactionFilter": "remote_store._secret",
+    "set_sdk_log_redaction": "remote_store._secret",
     "info": "remote_store._info",
     # async bridge
     "AsyncBackendSyncAdapter": "remote_store.aio",

@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from remote_store import _discovery
-from remote_store._config_schema import did_you_mean
+from remote_store._config_schema import did_you_mean, shown_key
+from remote_store._option_types import check_option, declared_options, unwrap_undeclared_secrets
 from remote_store._retry import RetryPolicy
 from remote_store._secret import redact_text
 from remote_store.errors import ConfigError, RemoteStoreError, UnknownBackendType
@@ -113,21 +114,27 @@ def check_backend_options(
     retry: RetryPolicy | None,
     path: str,
 ) -> None:
-    """Refuse options the constructor does not take, missing required ones, and a
-    ``retry`` table for a backend without a ``retry`` parameter. ``path`` is the
-    backend's config path (``$.backends.s3``)."""
+    """Refuse options the constructor does not take, missing required ones, values that
+    do not fit the constructor's annotations, and a ``retry`` table for a backend without
+    a ``retry`` parameter. ``path`` is the backend's config path (``$.backends.s3``)."""
     found = _parameters(factory)
     if found is None:
         return
     named, takes_any = found
+    declared = declared_options(factory)
+    if declared is not None:
+        for key, value in options.items():
+            option = declared[0].get(key)
+            if option is not None:
+                check_option(value, option, f"{path}.options.{key}")
     accepted = [name for name in named if name != "retry"]
     if not takes_any:
         for key in options:
             if key not in named or key == "retry":
                 hint = did_you_mean(key, accepted)
                 raise ConfigError(
-                    f"{path}.options: backend {_name_of(factory)} takes no option {key!r}{hint}; "
-                    f"it takes: {', '.join(accepted) or 'no options'}"
+                    f"{path}.options: backend {_name_of(factory)} takes no option "
+                    f"{shown_key(key)}{hint}; it takes: {', '.join(accepted) or 'no options'}"
                 )
         if retry is not None and "retry" not in named:
             raise ConfigError(
@@ -151,7 +158,7 @@ def construct_backend(
     :class:`ConfigError`. Messages are redacted and the original exception is not
     chained (its message or traceback may quote secrets).
     """
-    kwargs = dict(options)
+    kwargs = unwrap_undeclared_secrets(options, declared_options(factory))
     if retry is not None:
         kwargs["retry"] = retry
     try:

@@ -19,13 +19,16 @@ from remote_store._backend_types import check_backend_options, try_resolve_backe
 from remote_store._config_schema import (
     ConfigTypeError,
     MissingConfigKey,
+    check_depth,
     check_keys,
     did_you_mean,
     expect_optional_table,
     expect_str,
     expect_table,
     kind_of,
+    with_source,
 )
+from remote_store._option_types import declared_options, wrap_declared
 from remote_store._retry import RetryPolicy
 from remote_store._secret import redact_value, wrap_secrets
 from remote_store.errors import ConfigError
@@ -50,7 +53,8 @@ class BackendConfig:
     def __post_init__(self) -> None:
         expect_str(self.type, "type", empty_ok=False)
         options = expect_optional_table(self.options, "options")
-        object.__setattr__(self, "options", wrap_secrets(options))
+        check_depth(options, "options")
+        object.__setattr__(self, "options", wrap_declared(options, _declared_for(self.type)))
         if self.retry is not None and not isinstance(self.retry, RetryPolicy):
             raise ConfigTypeError(f"retry: expected a RetryPolicy, got a {kind_of(self.retry)}")
 
@@ -81,6 +85,7 @@ class StoreProfile:
         expect_str(self.backend, "backend", empty_ok=False)
         object.__setattr__(self, "root_path", expect_str(self.root_path or "", "root_path"))
         options = expect_optional_table(self.options, "options")
+        check_depth(options, "options")
         object.__setattr__(self, "options", wrap_secrets(options))
 
     def __repr__(self) -> str:
@@ -136,6 +141,7 @@ class RegistryConfig:
         first, or use ``from_toml(..., resolve_env_vars=True)``.
         """
         table = expect_table(data, "$")
+        check_depth(table, "$")
         check_keys(table, _TOP_KEYS, "$")
         backends_table = expect_optional_table(table.get("backends"), "$.backends")
         stores_table = expect_optional_table(table.get("stores"), "$.stores")
@@ -171,7 +177,10 @@ class RegistryConfig:
                 wanted = ".".join(keys[: depth + 1])
                 raise ConfigError(f"{file_path}: no table [{wanted}]")
             data = data[key]
-        return cls._from_loaded(data, resolve_env_vars)
+        try:
+            return cls._from_loaded(data, resolve_env_vars)
+        except ConfigError as exc:
+            raise with_source(exc, file_path) from None
 
     @classmethod
     def from_file(
@@ -184,16 +193,31 @@ class RegistryConfig:
         """
         from remote_store._config_loaders import load_with_plugins
 
-        return cls._from_loaded(load_with_plugins(pathlib.Path(path)), resolve_env_vars)
+        file_path = pathlib.Path(path)
+        data = load_with_plugins(file_path)
+        try:
+            return cls._from_loaded(data, resolve_env_vars)
+        except ConfigError as exc:
+            raise with_source(exc, file_path) from None
 
     @classmethod
     def _from_loaded(cls, data: Any, resolve_env_vars: bool) -> RegistryConfig:
         table = expect_table(data, "$")
+        check_depth(table, "$")
         if resolve_env_vars:
             from remote_store._env import resolve_env
 
             table = resolve_env(table)
         return cls.from_dict(table)
+
+
+def _declared_for(type_name: str) -> Any:
+    """The declared option types of an installed backend type, ``None`` if unknown."""
+    try:
+        factory = try_resolve_backend_class(type_name)
+    except Exception:  # a broken or ambiguous plugin: patterns decide, loading reports it
+        return None
+    return declared_options(factory) if factory is not None else None
 
 
 def _backend_from(entry: object, path: str) -> BackendConfig:

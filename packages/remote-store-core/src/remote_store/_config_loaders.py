@@ -29,7 +29,8 @@ def remote_store_config_suffixes() -> list[str]:
 
 
 def load_toml(path: pathlib.Path) -> dict[str, Any]:
-    """Read a TOML file; a syntax error is a :class:`ConfigError` naming the file.
+    """Read a TOML file; any failure but a missing file is a :class:`ConfigError`
+    naming the file (bad syntax, bad UTF-8, too deep nesting, a folder, no permission).
 
     A missing file raises :class:`FileNotFoundError`, as in 0.27.
     """
@@ -39,6 +40,14 @@ def load_toml(path: pathlib.Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         # The decoder's message quotes a line and column, never the value itself.
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: tables or arrays nest too deeply") from None
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
 
 
 #: Which distribution to install for the usual suffixes no built-in loader handles.
@@ -50,7 +59,18 @@ def load_with_plugins(path: pathlib.Path) -> dict[str, Any]:
     from remote_store._plugins import get_plugin_manager
 
     hook = get_plugin_manager().hook
-    data = hook.remote_store_load_config(path=path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder, not a config file")
+    try:
+        data = hook.remote_store_load_config(path=path)
+    except (ConfigError, FileNotFoundError):
+        raise
+    except RecursionError:
+        raise ConfigError(f"{path}: tables or arrays nest too deeply") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
     if data is not None:
         return data  # type: ignore[no-any-return]
     supported = sorted({s for group in hook.remote_store_config_suffixes() for s in group})

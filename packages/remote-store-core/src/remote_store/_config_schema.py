@@ -9,15 +9,60 @@ from typing import Any
 from remote_store.errors import ConfigError, ConfigTypeError, MissingConfigKey
 
 __all__ = [
+    "MAX_DEPTH",
     "ConfigTypeError",
     "MissingConfigKey",
+    "check_depth",
     "check_keys",
     "did_you_mean",
     "expect_optional_table",
     "expect_str",
     "expect_table",
     "kind_of",
+    "shown_key",
+    "with_source",
 ]
+
+#: How deeply tables and arrays may nest in a config (the layout needs about 6 levels).
+MAX_DEPTH = 64
+_SHOWN_KEY_LENGTH = 80
+
+
+def shown_key(key: object) -> str:
+    """``repr(key)``, cut to a readable length (a hostile config may use huge keys)."""
+    text = repr(key)
+    if len(text) > _SHOWN_KEY_LENGTH:
+        return f"{text[:_SHOWN_KEY_LENGTH]}... ({len(text)} characters)"
+    return text
+
+
+def check_depth(data: object, path: str, limit: int = MAX_DEPTH) -> None:
+    """Refuse tables/arrays nested deeper than ``limit`` (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, Mapping):
+            children: Iterable[object] = value.values()
+        elif isinstance(value, (list, tuple)):
+            children = value
+        else:
+            continue
+        if depth >= limit:
+            raise ConfigError(f"{path}: tables and arrays nest deeper than {limit} levels")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def with_source(error: ConfigError, source: object) -> ConfigError:
+    """A copy of ``error`` (same class) whose message starts with ``source`` (a file)."""
+    prefix = f"{source}: "
+    if error.message.startswith(prefix):
+        return error
+    copy = type(error).__new__(type(error))
+    ConfigError.__init__(copy, prefix + error.message, path=error.path, backend=error.backend)
+    for key, value in vars(error).items():
+        if key not in ("message", "path", "backend"):
+            setattr(copy, key, value)
+    return copy
 
 
 def kind_of(value: object) -> str:
@@ -35,6 +80,8 @@ def kind_of(value: object) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when a choice is close to ``word``, else ``""``."""
+    if len(word) > _SHOWN_KEY_LENGTH:  # no near miss, and difflib is slow on huge words
+        return ""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -48,7 +95,8 @@ def check_keys(table: Mapping[Any, Any], allowed: Iterable[str], path: str) -> N
         if key not in allowed:
             expected = ", ".join(allowed)
             raise ConfigError(
-                f"{path}: unknown key {key!r}{did_you_mean(key, allowed)}; expected: {expected}"
+                f"{path}: unknown key {shown_key(key)}{did_you_mean(key, allowed)}; "
+                f"expected: {expected}"
             )
 
 

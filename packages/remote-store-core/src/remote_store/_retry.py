@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -35,19 +36,21 @@ class RetryPolicy:
 
     def __post_init__(self) -> None:
         if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
-            raise ConfigError(f"max_attempts must be an int, got {self.max_attempts!r}")
-        if self.max_attempts < 1:
-            raise ConfigError(f"max_attempts must be >= 1, got {self.max_attempts}")
+            raise ConfigError(f"max_attempts must be an int, got {_shown(self.max_attempts)}")
+        if not 1 <= self.max_attempts < 2**63:
+            raise ConfigError(
+                f"max_attempts must be >= 1 (and fit 64 bits), got {_shown(self.max_attempts)}"
+            )
         for field_name in ("backoff_base", "backoff_max", "jitter"):
             value = getattr(self, field_name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ConfigError(f"{field_name} must be a non-negative number, got {value!r}")
-        if self.timeout is not None and (
-            isinstance(self.timeout, bool)
-            or not isinstance(self.timeout, (int, float))
-            or self.timeout <= 0
-        ):
-            raise ConfigError(f"timeout must be a positive number or None, got {self.timeout!r}")
+            if not _is_finite_number(value) or value < 0:
+                raise ConfigError(
+                    f"{field_name} must be a finite non-negative number, got {_shown(value)}"
+                )
+        if self.timeout is not None and (not _is_finite_number(self.timeout) or self.timeout <= 0):
+            raise ConfigError(
+                f"timeout must be a finite positive number or None, got {_shown(self.timeout)}"
+            )
 
     @classmethod
     def disabled(cls) -> RetryPolicy:
@@ -57,8 +60,28 @@ class RetryPolicy:
     def delays(self) -> Iterator[float]:
         """The waits between attempts (``max_attempts - 1`` of them)."""
         for attempt in range(1, self.max_attempts):
-            base = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+            # the exponent is capped: 2**1024 would overflow a float on a long policy
+            base = min(self.backoff_max, self.backoff_base * 2.0 ** min(attempt - 1, 64))
             yield base + random.uniform(0, self.jitter)
+
+
+def _is_finite_number(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and (isinstance(value, int) or math.isfinite(value))
+        and abs(value) < 2**63
+    )
+
+
+def _shown(value: object) -> str:
+    """A short description of a bad value (a long string is not echoed)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**40:
+        return "an integer of more than 40 digits"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = repr(value)
+        return text if len(text) <= 40 else text[:40] + "..."
+    return f"a {type(value).__name__}"
 
 
 def call_with_retry(

@@ -14,24 +14,63 @@ when some code revealed it into a plain message.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 __all__ = [
     "NON_SECRET_KEYS",
+    "SDK_LOGGERS",
     "SECRET_KEY_PATTERNS",
     "Secret",
     "SecretRedactionFilter",
     "is_secret_key",
     "redact_text",
     "reveal",
+    "sdk_log_redaction_active",
+    "set_sdk_log_redaction",
     "wrap_secrets",
 ]
 
 _MASK = "***"
-_URL_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
+# The lookbehind starts a scheme only where a run of scheme characters starts, so the
+# scan is linear (without it, a long run of letters costs quadratic time).
+_URL_USERINFO = re.compile(
+    r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@"
+)
+#: Query-parameter / field names (lower case) whose value is a credential.
+SECRET_PARAM_NAMES: frozenset[str] = frozenset({"sig", "pwd", "pass", "sas", "authorization"})
+#: Substrings of a parameter name (lower case) that make its value a credential.
+SECRET_PARAM_PATTERNS: tuple[str, ...] = (
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "token",
+    "signature",
+    "credential",
+    "apikey",
+    "api_key",
+    "api-key",
+    "accountkey",
+    "access_key",
+    "accesskey",
+    "private",
+)
+# A secret ``name=value`` after ``?``, ``&``, ``;``, ``,``, whitespace or the start of
+# the text: URL query parameters, connection-string fields, signed-header fields. Names
+# are at most 64 characters without delimiters, so the scan is linear.
+_NAMED_VALUE = re.compile(
+    r"(?i)(?<![^?&;,\s])(?P<name>"
+    + "|".join(sorted(SECRET_PARAM_NAMES))
+    + r"|[A-Za-z0-9_.-]{0,63}?(?:"
+    + "|".join(re.escape(p) for p in SECRET_PARAM_PATTERNS)
+    + r")[A-Za-z0-9_.-]{0,63})=(?P<value>[^&;?#,\s\"'<>]+)"
+)
+_NAME_HINTS = tuple(SECRET_PARAM_NAMES) + SECRET_PARAM_PATTERNS
+
 
 #: Substrings that make an option key secret (compared in lower case).
 SECRET_KEY_PATTERNS: tuple[str, ...] = (
@@ -42,6 +81,7 @@ SECRET_KEY_PATTERNS: tuple[str, ...] = (
     "key",
     "credential",
     "connection_string",
+    "passphrase",
 )
 
 #: Keys that match a pattern but name something public: paths, identifiers of columns,
@@ -69,7 +109,15 @@ NON_SECRET_KEYS: frozenset[str] = frozenset(
 )
 
 #: Key suffixes that name a location, not a value: ``ssl_key_file``, ``credentials_path``.
-_NON_SECRET_SUFFIXES: tuple[str, ...] = ("_filename", "_file", "_path", "_dir", "_url", "_endpoint")
+_NON_SECRET_SUFFIXES: tuple[str, ...] = (
+    "_filename",
+    "_file",
+    "_path",
+    "_dir",
+    "_url",
+    "_endpoint",
+    "_policy",
+)
 
 _MIN_KNOWN_LENGTH = 4
 _known_lock = threading.Lock()
@@ -93,6 +141,7 @@ class Secret:
         object.__setattr__(self, "_value", str(value))
         object.__setattr__(self, "_reference", reference if isinstance(reference, str) else None)
         _remember(value)
+        remember_url_secrets(value)
 
     def reveal(self) -> str:
         """The secret value."""
@@ -168,6 +217,52 @@ def has_url_userinfo(text: str) -> bool:
     return _URL_USERINFO.search(text) is not None
 
 
+def _userinfo_matches(text: str) -> Iterator[re.Match[str]]:
+    if "://" in text and "@" in text:  # cheap pre-checks before the regex
+        yield from _URL_USERINFO.finditer(text)
+
+
+def _named_value_matches(text: str) -> Iterator[re.Match[str]]:
+    if "=" in text:
+        lowered = text.lower()
+        if any(hint in lowered for hint in _NAME_HINTS):
+            yield from _NAMED_VALUE.finditer(text)
+
+
+def _iter_url_secrets(text: str) -> Iterator[str]:
+    for match in _userinfo_matches(text):
+        user, colon, password = match.group("userinfo").partition(":")
+        yield password if colon else user
+    for match in _named_value_matches(text):
+        yield match.group("value")
+
+
+def url_secret_parts(text: str) -> list[str]:
+    """The credentials inside ``text``: URL passwords (or bare userinfo tokens) and the
+    values of secret query parameters / fields (``?sig=...``, ``;AccountKey=...``)."""
+    return list(_iter_url_secrets(text))
+
+
+def has_url_secrets(text: str) -> bool:
+    """Whether ``text`` holds URL userinfo or a secret query parameter / field."""
+    return next(_iter_url_secrets(text), None) is not None
+
+
+def remember_url_secrets(text: str) -> None:
+    """Remember the credentials inside ``text`` so log records mask them wherever they
+    show up (also when an SDK prints them apart from the URL)."""
+    parts = {
+        user_pass.partition(":")[2] or user_pass
+        for _, user_pass in (_URL_USERINFO.findall(text) if "://" in text and "@" in text else ())
+    }
+    if "=" in text and any(hint in text.lower() for hint in _NAME_HINTS):
+        parts.update(value for _, value in _NAMED_VALUE.findall(text))
+    parts = {p for p in parts if len(p) >= _MIN_KNOWN_LENGTH and p != _MASK}
+    if parts:
+        with _known_lock:
+            _known_values.update(parts)
+
+
 def wrap_secrets(options: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``options`` with every secret string wrapped in :class:`Secret`.
 
@@ -185,7 +280,7 @@ def _key_is_secret(key: object) -> bool:
 
 def _wrap(value: Any, secret: bool) -> Any:
     if isinstance(value, str):
-        return Secret(value) if secret or has_url_userinfo(value) else value
+        return Secret(value) if secret or has_url_secrets(value) else value
     if isinstance(value, Mapping):
         return {k: _wrap(v, secret or _key_is_secret(k)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -203,8 +298,12 @@ def _remember(value: str) -> None:
 
 
 def redact_text(text: str) -> str:
-    """Mask URL userinfo (``scheme://***@host``) and every known :class:`Secret` value."""
-    text = _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{_MASK}@", text)
+    """Mask URL userinfo (``scheme://***@host``), secret query parameters and fields
+    (``?sig=***``, ``Password=***``) and every known :class:`Secret` value."""
+    if "://" in text and "@" in text:
+        text = _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{_MASK}@", text)
+    if any(True for _ in _named_value_matches(text)):
+        text = _NAMED_VALUE.sub(lambda m: f"{m.group('name')}={_MASK}", text)
     with _known_lock:
         known = sorted(_known_values, key=len, reverse=True)
     for value in known:
@@ -266,6 +365,72 @@ def _is_remote_store_logger(name: object) -> bool:
     return name == "remote_store" or name.startswith(("remote_store.", "remote_store_"))
 
 
+# -- redaction of the SDK loggers while a store is open ---------------------------------
+
+#: Top-level logger names of the SDKs backends drive; their records are masked while a
+#: store is open (botocore prints the access key id in Authorization headers at DEBUG,
+#: httpx prints URLs with userinfo at INFO).
+SDK_LOGGERS: frozenset[str] = frozenset(
+    {
+        "botocore",
+        "boto3",
+        "aiobotocore",
+        "s3fs",
+        "fsspec",
+        "urllib3",
+        "requests",
+        "httpx",
+        "httpcore",
+        "aiohttp",
+        "azure",
+        "adlfs",
+        "paramiko",
+        "asyncssh",
+        "sqlalchemy",
+        "pyarrow",
+    }
+)
+_SDK_SWITCH_VARIABLE = "REMOTE_STORE_REDACT_SDK_LOGS"
+_sdk_lock = threading.Lock()
+_sdk_open_stores = 0
+_sdk_enabled = os.environ.get(_SDK_SWITCH_VARIABLE, "1").strip().lower() not in (
+    "0",
+    "false",
+    "no",
+    "off",
+)
+
+
+def set_sdk_log_redaction(enabled: bool) -> None:
+    """Switch the masking of SDK log records (on by default; also the environment
+    variable ``REMOTE_STORE_REDACT_SDK_LOGS=0``). It applies only while a store is open."""
+    global _sdk_enabled
+    _sdk_enabled = bool(enabled)
+
+
+def sdk_log_redaction_active() -> bool:
+    """Whether records of the SDK loggers are masked right now."""
+    return _sdk_enabled and _sdk_open_stores > 0
+
+
+def store_opened() -> None:
+    """Count an open store (the SDK masking is active while the count is above zero)."""
+    global _sdk_open_stores
+    with _sdk_lock:
+        _sdk_open_stores += 1
+
+
+def store_closed() -> None:
+    """Count a closed (or collected) store."""
+    global _sdk_open_stores
+    with _sdk_lock:
+        _sdk_open_stores = max(0, _sdk_open_stores - 1)
+
+
+def _is_sdk_logger(name: str) -> bool:
+    return name.partition(".")[0] in SDK_LOGGERS
+
+
 def install_default_redaction() -> None:
     """Mask every record created by a ``remote_store*`` logger (idempotent).
 
@@ -282,7 +447,13 @@ def install_default_redaction() -> None:
 
         def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
             record = previous(*args, **kwargs)
-            if _is_remote_store_logger(record.name):
+            name = record.name
+            if _is_remote_store_logger(name) or (
+                _sdk_enabled
+                and _sdk_open_stores > 0
+                and isinstance(name, str)
+                and _is_sdk_logger(name)
+            ):
                 redact_record(record)
             return record
 

@@ -385,8 +385,11 @@ class Store(StoreCore[Backend]):
 
     def close(self) -> None:
         """Close the backend if this store owns it."""
-        if self._owns:
-            self._call(None, self._backend.close)
+        try:
+            if self._owns:
+                self._call(None, self._backend.close)
+        finally:
+            self._release_sdk_redaction()
 
     def __enter__(self) -> Store:
         return self

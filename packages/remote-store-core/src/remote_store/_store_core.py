@@ -7,9 +7,11 @@ add the calls to their backend.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
+from remote_store import _secret
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath, check_key, normalize_key
@@ -65,7 +67,15 @@ def head_result(info: FileInfo) -> WriteResult:
 class StoreCore(Generic[B]):
     """Shared state and pure logic of a store over a backend of type ``B``."""
 
-    __slots__ = ("_backend", "_capabilities", "_owns", "_prefix", "_root")
+    __slots__ = (
+        "__weakref__",
+        "_backend",
+        "_capabilities",
+        "_owns",
+        "_prefix",
+        "_root",
+        "_sdk_release",
+    )
 
     def __init__(self, backend: B, root_path: str = "", *, _owns: bool = True) -> None:
         if not hasattr(backend, "capabilities") or not hasattr(backend, "name"):
@@ -75,6 +85,16 @@ class StoreCore(Generic[B]):
         self._root = "" if root_path in (None, *_ROOT_SPELLINGS) else check_key(root_path)
         self._prefix = self._root + "/" if self._root else ""
         self._owns = _owns
+        # SDK loggers are masked while any store is open; a store that is never
+        # closed releases its count when it is collected.
+        _secret.store_opened()
+        self._sdk_release = weakref.finalize(self, _secret.store_closed)
+
+    def _release_sdk_redaction(self) -> None:
+        """This store no longer keeps the SDK log masking on (idempotent)."""
+        release = getattr(self, "_sdk_release", None)
+        if release is not None:
+            release()
 
     # -- pickling ---------------------------------------------------------------------
 

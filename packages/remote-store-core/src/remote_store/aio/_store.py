@@ -356,8 +356,11 @@ class AsyncStore(StoreCore[AsyncBackend]):
 
     async def aclose(self) -> None:
         """Close the backend if this store owns it."""
-        if self._owns:
-            await self._call(None, self._backend.aclose())
+        try:
+            if self._owns:
+                await self._call(None, self._backend.aclose())
+        finally:
+            self._release_sdk_redaction()
 
     async def __aenter__(self) -> AsyncStore:
         return self

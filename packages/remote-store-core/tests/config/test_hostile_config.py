@@ -1,0 +1,256 @@
+"""A hostile-config corpus: every case is a ConfigError naming the file and the config
+path, never a builtin, a hang or a crash.
+
+The wrong-type cases are generated from the declared option types of every backend type
+installed in the test environment (entry points of ``remote_store.backends``).
+"""
+
+from __future__ import annotations
+
+import math
+import pathlib
+import time
+from typing import Any
+
+import pytest
+from remote_store import RegistryConfig, _backend_types
+from remote_store._discovery import BACKEND_GROUP, providers
+from remote_store._option_types import OptionType, check_option, declared_options
+from remote_store._retry import RetryPolicy
+from remote_store._secret import redact_text
+from remote_store.errors import ConfigError
+
+TIMINGS: dict[str, float] = {}
+
+
+def _load(tmp_path: pathlib.Path, text: str | bytes, name: str = "hostile.toml") -> float:
+    """Load ``text`` as a TOML config; it must fail with a ConfigError naming the file."""
+    path = tmp_path / name
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    started = time.perf_counter()
+    with pytest.raises(ConfigError) as info:
+        RegistryConfig.from_toml(path)
+    elapsed = time.perf_counter() - started
+    assert str(path) in str(info.value)
+    return elapsed
+
+
+# -- files that are not text, not files, or absurdly shaped ----------------------------
+
+
+def test_non_utf8_toml(tmp_path: pathlib.Path) -> None:
+    _load(tmp_path, b'[backends.a]\ntype = "\xff\xfe local"\n')
+
+
+def test_a_folder_as_the_config_path(tmp_path: pathlib.Path) -> None:
+    folder = tmp_path / "conf.toml"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match=r"conf\.toml"):
+        RegistryConfig.from_toml(folder)
+    with pytest.raises(ConfigError, match="folder"):
+        RegistryConfig.from_file(folder)
+
+
+def test_a_missing_file_stays_file_not_found(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(FileNotFoundError):
+        RegistryConfig.from_toml(tmp_path / "absent.toml")
+
+
+@pytest.mark.parametrize("depth", [100, 5_000, 100_000])
+def test_deeply_nested_arrays(tmp_path: pathlib.Path, depth: int) -> None:
+    text = '[backends.a]\ntype = "memory"\noptions = { x = ' + "[" * depth + "]" * depth + " }\n"
+    TIMINGS[f"nested arrays x{depth}"] = _load(tmp_path, text)
+
+
+@pytest.mark.parametrize("depth", [100, 5_000])
+def test_deeply_nested_tables(tmp_path: pathlib.Path, depth: int) -> None:
+    text = "[backends.a]\ntype = 'memory'\n[backends.a.options." + ".".join(["t"] * depth) + "]\n"
+    TIMINGS[f"nested tables x{depth}"] = _load(tmp_path, text)
+
+
+@pytest.mark.parametrize("depth", [100, 5_000])
+def test_deeply_nested_inline_tables(tmp_path: pathlib.Path, depth: int) -> None:
+    text = "[backends.a]\ntype = 'memory'\noptions = " + "{a = " * depth + "1" + "}" * depth
+    TIMINGS[f"nested inline tables x{depth}"] = _load(tmp_path, text)
+
+
+def test_deeply_nested_data_from_python() -> None:
+    data: Any = "leaf"
+    for _ in range(10_000):
+        data = {"x": data}
+    with pytest.raises(ConfigError, match="nest deeper"):
+        RegistryConfig.from_dict({"backends": {"a": {"type": "memory", "options": data}}})
+
+
+HUGE_STRINGS = {
+    "letters": "a" * 20_000_000,
+    "schemes": "http://" * 3_000_000,
+    "query": "?a=b&" * 4_000_000,
+    "secret fields": "password=x " * 2_000_000,
+    "placeholders": "${" * 10_000_000,
+    "userinfo": ("x://" + "u:p" * 100 + "@h ") * 50_000,
+}
+
+
+@pytest.mark.parametrize("shape", sorted(HUGE_STRINGS))
+def test_huge_option_strings_load_quickly(tmp_path: pathlib.Path, shape: str) -> None:
+    """A 20 MB option value of a hostile shape: a ConfigError (a wrong type for the
+    option), reached in linear time. The guard is generous: a quadratic scan takes hours."""
+    value = HUGE_STRINGS[shape]
+    text = f"[backends.a]\ntype = 'local'\noptions = {{ root = 5, blob = '{value}' }}\n"
+    elapsed = _load(tmp_path, text)
+    TIMINGS[f"20 MB string ({shape})"] = elapsed
+    assert elapsed < 30
+
+
+def test_huge_unknown_key_is_not_echoed_whole(tmp_path: pathlib.Path) -> None:
+    key = "k" * 5_000_000
+    path = tmp_path / "key.toml"
+    path.write_text(f"[backends.a]\ntype = 'memory'\n{key} = 1\n")
+    with pytest.raises(ConfigError) as info:
+        RegistryConfig.from_toml(path)
+    assert len(str(info.value)) < 1_000
+
+
+def test_huge_placeholder_resolution(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "env.toml"
+    path.write_text(
+        "[backends.a]\ntype = 'memory'\noptions = { x = '" + "$${" * 3_000_000 + "${' }"
+    )
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match="unterminated"):
+        RegistryConfig.from_toml(path, resolve_env_vars=True)
+    TIMINGS["9 MB of placeholders"] = time.perf_counter() - started
+
+
+# -- the URL and field scanners are linear ---------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["a", "a ", "a=", "http://", "?", "password=", "x://u:p@"])
+def test_redaction_scan_of_2_mb_is_linear(shape: str) -> None:
+    """A generous guard only: a quadratic scan of 2 MB takes minutes, a linear one
+    milliseconds (timings are in the note, not asserted tightly)."""
+    text = shape * (2_000_000 // len(shape))
+    started = time.perf_counter()
+    redact_text(text)
+    elapsed = time.perf_counter() - started
+    TIMINGS[f"redact 2 MB of {shape!r}"] = elapsed
+    assert elapsed < 10
+
+
+# -- retry numbers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["backoff_base", "backoff_max", "jitter", "timeout"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_retry_refuses_non_finite_numbers(tmp_path: pathlib.Path, field: str, value: str) -> None:
+    text = f"[backends.a]\ntype = 'memory'\n[backends.a.retry]\n{field} = {value}\n"
+    path = tmp_path / "retry.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=rf"retry\.toml: \$\.backends\.a\.retry: {field}"):
+        RegistryConfig.from_toml(path)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"backoff_base": math.nan},
+        {"jitter": math.inf},
+        {"timeout": math.inf},
+        {"backoff_max": 1e300 * 1e300},
+        {"max_attempts": 2**80},
+        {"max_attempts": 10**5000},
+        {"timeout": "30"},
+    ],
+)
+def test_retry_policy_refuses_hostile_numbers(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ConfigError):
+        RetryPolicy(**kwargs)
+
+
+def test_a_long_policy_never_overflows() -> None:
+    delays = list(RetryPolicy(max_attempts=2_000, backoff_base=1.0, jitter=0).delays())
+    assert delays[-1] == 60.0
+
+
+# -- wrong option types, for every option of every installed backend type --------------
+
+
+def _installed_types() -> list[str]:
+    return sorted(providers(BACKEND_GROUP))
+
+
+def _wrong_values(declared: OptionType) -> list[Any]:
+    """Values a config file can hold that the declared type refuses."""
+    candidates: list[Any] = [
+        "twenty-two",
+        1e30,
+        math.nan,
+        math.inf,
+        2**70,
+        True,
+        17,
+        [1, 2],
+        {"nested": 1},
+    ]
+    wrong = []
+    for value in candidates:
+        try:
+            check_option(value, declared, "$")
+        except ConfigError:
+            wrong.append(value)
+    return wrong
+
+
+def _cases() -> list[tuple[str, str, Any]]:
+    cases = []
+    for type_name in _installed_types():
+        factory = _backend_types.try_resolve_backend_class(type_name)
+        found = declared_options(factory) if factory is not None else None
+        if found is None:
+            continue
+        for option, declared in sorted(found[0].items()):
+            if option == "retry":
+                continue
+            cases.extend((type_name, option, value) for value in _wrong_values(declared))
+    return cases
+
+
+CASES = _cases()
+
+
+def test_every_installed_backend_type_is_covered() -> None:
+    covered = {type_name for type_name, _, _ in CASES}
+    assert "local" in covered  # the core's own type with options; plugins add theirs
+
+
+@pytest.mark.parametrize(
+    ("type_name", "option", "value"),
+    CASES,
+    ids=[f"{t}.{o}={v!r}"[:60] for t, o, v in CASES],
+)
+def test_wrong_option_type_names_the_path(type_name: str, option: str, value: Any) -> None:
+    data = {"backends": {"b1": {"type": type_name, "options": {option: value}}}}
+    started = time.perf_counter()
+    with pytest.raises(ConfigError) as info:
+        RegistryConfig.from_dict(data)
+    TIMINGS.setdefault("wrong type (slowest)", 0.0)
+    TIMINGS["wrong type (slowest)"] = max(
+        TIMINGS["wrong type (slowest)"], time.perf_counter() - started
+    )
+    assert f"$.backends.b1.options.{option}" in str(info.value)
+
+
+def test_wrong_types_in_a_file_name_file_backend_and_option(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "ports.toml"
+    path.write_text("[backends.disk]\ntype = 'local'\noptions = { root = 22 }\n")
+    with pytest.raises(ConfigError) as info:
+        RegistryConfig.from_toml(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: $.backends.disk.options.root: expected a string")
+
+
+def test_record_timings() -> None:
+    """Print the timings gathered above (``pytest -s`` shows them)."""
+    for name, seconds in sorted(TIMINGS.items()):
+        print(f"{name}: {seconds * 1000:.1f} ms")
