@@ -20,6 +20,8 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from remote_store import _open_stores
+
 __all__ = [
     "NON_SECRET_KEYS",
     "SDK_LOGGERS",
@@ -391,8 +393,6 @@ SDK_LOGGERS: frozenset[str] = frozenset(
     }
 )
 _SDK_SWITCH_VARIABLE = "REMOTE_STORE_REDACT_SDK_LOGS"
-_sdk_lock = threading.Lock()
-_sdk_open_stores = 0
 _sdk_enabled = os.environ.get(_SDK_SWITCH_VARIABLE, "1").strip().lower() not in (
     "0",
     "false",
@@ -410,21 +410,7 @@ def set_sdk_log_redaction(enabled: bool) -> None:
 
 def sdk_log_redaction_active() -> bool:
     """Whether records of the SDK loggers are masked right now."""
-    return _sdk_enabled and _sdk_open_stores > 0
-
-
-def store_opened() -> None:
-    """Count an open store (the SDK masking is active while the count is above zero)."""
-    global _sdk_open_stores
-    with _sdk_lock:
-        _sdk_open_stores += 1
-
-
-def store_closed() -> None:
-    """Count a closed (or collected) store."""
-    global _sdk_open_stores
-    with _sdk_lock:
-        _sdk_open_stores = max(0, _sdk_open_stores - 1)
+    return _sdk_enabled and _open_stores.count() > 0
 
 
 def _is_sdk_logger(name: str) -> bool:
@@ -450,7 +436,7 @@ def install_default_redaction() -> None:
             name = record.name
             if _is_remote_store_logger(name) or (
                 _sdk_enabled
-                and _sdk_open_stores > 0
+                and _open_stores.count() > 0
                 and isinstance(name, str)
                 and _is_sdk_logger(name)
             ):

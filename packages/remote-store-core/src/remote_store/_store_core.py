@@ -7,11 +7,10 @@ add the calls to their backend.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
-from remote_store import _secret
+from remote_store import _open_stores
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath, check_key, normalize_key
@@ -87,8 +86,7 @@ class StoreCore(Generic[B]):
         self._owns = _owns
         # SDK loggers are masked while any store is open; a store that is never
         # closed releases its count when it is collected.
-        _secret.store_opened()
-        self._sdk_release = weakref.finalize(self, _secret.store_closed)
+        self._sdk_release = _open_stores.opened(self)
 
     def _release_sdk_redaction(self) -> None:
         """This store no longer keeps the SDK log masking on (idempotent)."""
