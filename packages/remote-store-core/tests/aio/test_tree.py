@@ -120,3 +120,36 @@ def test_upload_download_and_bad_input(tmp_path: Path) -> None:
             await upload_tree(tmp_path / "absent", store, "x")
 
     asyncio.run(scenario())
+
+
+def test_digest_compare_dry_run_and_read_failures(make_store: Callable[[], AsyncStore]) -> None:
+    class Failing(AsyncMemoryBackend):
+        def read(self, path: str):  # type: ignore[no-untyped-def]
+            if path.endswith("a.txt"):
+                raise PermissionError("no access")
+            return super().read(path)
+
+    async def scenario() -> None:
+        source, target = make_store(), AsyncStore(AsyncMemoryBackend())
+        await fill(source, "src")
+        await sync_tree(source, "src", target, "dst")
+        await target.write("dst/a.txt", b"ALPHA", overwrite=True)  # same size, other bytes
+        assert (await sync_tree(source, "src", target, "dst", compare="size")).copied == []
+        await target.write("dst/old", b"x")
+        plan = await sync_tree(
+            source, "src", target, "dst", compare="digest", delete=True, dry_run=True
+        )
+        assert plan.dry_run and [o.path for o in plan.copied] == ["a.txt"]
+        assert [o.path for o in plan.deleted] == ["old"] and await target.exists("dst/old")
+        done = await sync_tree(source, "src", target, "dst", compare="digest")
+        assert [o.path for o in done.copied] == ["a.txt"]
+        assert await target.read_bytes("dst/a.txt") == b"alpha"
+        broken = AsyncStore(Failing())
+        await fill(broken, "src")
+        with pytest.raises(TreeTransferError) as info:
+            await move_tree(broken, "src", target, "moved")
+        assert list(info.value.failures) == ["a.txt"]
+        assert await broken.exists("src/a.txt")  # a failed move keeps its source
+        assert not await broken.exists("src/sub/b.bin")
+
+    asyncio.run(scenario())

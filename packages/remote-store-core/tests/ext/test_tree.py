@@ -171,6 +171,9 @@ def test_sync_by_digest_sees_same_size_changes(store: Store, other: Store) -> No
     sync_tree(store, "src", other, "dst")
     other.write("dst/a.txt", b"ALPHA", overwrite=True)  # same size, newer
     assert sync_tree(store, "src", other, "dst", compare="size").copied == []
+    plan = sync_tree(store, "src", other, "dst", compare="digest", dry_run=True)
+    assert [o.path for o in plan.copied] == ["a.txt"]  # hashed, not guessed
+    assert other.read_bytes("dst/a.txt") == b"ALPHA"  # and nothing written
     result = sync_tree(store, "src", other, "dst", compare="digest")
     assert [o.path for o in result.copied] == ["a.txt"]
     assert other.read_bytes("dst/a.txt") == b"alpha"

@@ -124,6 +124,7 @@ class _Engine:
         self.on_progress = on_progress
         self.native = self._native_operation()
         self.tracker: ProgressTracker | None = None
+        self.dry_run = False  # decide (hashing if needed) but write nothing
 
     def _native_operation(self) -> Callable[[str], None] | None:
         """A server-side copy/move of one file, when both sides are one backend that has it."""
@@ -184,7 +185,8 @@ class _Engine:
             if existing is not None and not self._content_differs(relative):
                 counter.finish(True)
                 return FileOutcome(relative, "skipped", info.size)
-            self._transfer(relative, counter)
+            if not self.dry_run:
+                self._transfer(relative, counter)
         except Exception as exc:
             counter.finish(False)
             return FileOutcome(relative, "failed", info.size, as_store_error(exc, relative))
@@ -339,10 +341,11 @@ def sync_tree(
     sources = engine.src.list(strict=True)
     plan = plan_sync(sources, engine.dst.list(strict=False), compare, delete)
     skipped = [FileOutcome(rel, "skipped", info.size) for rel, info in plan.skip]
-    if dry_run:
-        planned = [FileOutcome(rel, "copied", info.size) for rel, info, _ in plan.copy]
+    if dry_run:  # hashes where the comparison needs them, writes nothing
+        engine.dry_run = True
+        planned = sorted(engine.run(plan.copy, skipped), key=_by_path)
         removed = [FileOutcome(rel, "deleted", info.size) for rel, info in plan.delete]
-        return TreeResult(tuple(sorted(planned + skipped, key=_by_path) + removed), True)
+        return TreeResult(tuple(planned + removed), True)
     outcomes = sorted(engine.run(plan.copy, skipped), key=_by_path)
     if plan.delete and all(item.status != "failed" for item in outcomes):
         outcomes += _delete_extra(engine.dst, plan.delete)

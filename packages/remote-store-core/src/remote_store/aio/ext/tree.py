@@ -108,6 +108,7 @@ class _Engine:
         self.on_progress = on_progress
         self.native = self._native_operation()
         self.tracker: ProgressTracker | None = None
+        self.dry_run = False  # decide (hashing if needed) but write nothing
         self._check_not_nested()
 
     def _native_operation(self) -> Callable[[str], Awaitable[None]] | None:
@@ -156,7 +157,8 @@ class _Engine:
             if existing is not None and not await self._content_differs(relative):
                 counter.finish(True)
                 return FileOutcome(relative, "skipped", info.size)
-            await self._transfer(relative, counter)
+            if not self.dry_run:
+                await self._transfer(relative, counter)
         except Exception as exc:
             counter.finish(False)
             return FileOutcome(relative, "failed", info.size, as_store_error(exc, relative))
@@ -278,10 +280,11 @@ async def sync_tree(
     sources = await engine.src.list(strict=True)
     plan = plan_sync(sources, await engine.dst.list(strict=False), compare, delete)
     skipped = [FileOutcome(rel, "skipped", info.size) for rel, info in plan.skip]
-    if dry_run:
-        planned = [FileOutcome(rel, "copied", info.size) for rel, info, _ in plan.copy]
+    if dry_run:  # hashes where the comparison needs them, writes nothing
+        engine.dry_run = True
+        planned = sorted(await engine.run(plan.copy, skipped), key=_by_path)
         removed = [FileOutcome(rel, "deleted", info.size) for rel, info in plan.delete]
-        return TreeResult(tuple(sorted(planned + skipped, key=_by_path) + removed), True)
+        return TreeResult(tuple(planned + removed), True)
     outcomes = sorted(await engine.run(plan.copy, skipped), key=_by_path)
     if plan.delete and all(item.status != "failed" for item in outcomes):
         for relative, info in plan.delete:
