@@ -201,3 +201,17 @@ def test_a_fifo_in_the_root_is_refused_without_hanging(store: Store, local_root:
             operation()
     assert not (local_root / "b" / "copy").exists()
     assert [str(f.path) for f in store.list_files("b")] == ["b/f.txt"]
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_moving_a_relative_file_link_moves_what_it_shows(
+    store: Store, local_root: Path, overwrite: bool
+) -> None:
+    (local_root / "a" / "alias.txt").symlink_to("../b/f.txt")
+    (local_root / "a" / "deeper").mkdir()
+    (local_root / "a" / "deeper" / "f.txt").write_bytes(b"another file")
+    store.move("a/alias.txt", "a/deeper/moved.txt", overwrite=overwrite)
+    assert store.read_bytes("a/deeper/moved.txt") == b"in b"
+    assert not (local_root / "a" / "deeper" / "moved.txt").is_symlink()
+    assert not os.path.lexists(local_root / "a" / "alias.txt")
+    assert (local_root / "b" / "f.txt").read_bytes() == b"in b"  # the target stays

@@ -256,10 +256,16 @@ class LocalBackend(LocalListing, Backend):
         node = self._node(src, "file")
         if node is None:
             raise NotFound("source not found", path=src, backend="local")
-        folder, name, mode, _ = node
+        folder, name, mode, is_link = node
         try:
             if not stat.S_ISREG(mode):
                 raise InvalidPath("source is not a file", path=src, backend="local")
+            if is_link:
+                # renaming the link could change what a relative link points at: move the
+                # content it shows, then drop the link (its target file stays)
+                self.copy(src, dst, overwrite=overwrite)
+                os.unlink(name, dir_fd=folder)
+                return
             target_folder, target = self._write_target(dst)
             try:
                 publish(folder, name, target_folder, target, dst, overwrite)
