@@ -95,6 +95,22 @@ def test_concurrency_is_bounded_by_workers() -> None:
     asyncio.run(scenario())
 
 
+def test_move_from_a_local_folder_removes_the_emptied_folders(tmp_path: Path) -> None:
+    from remote_store.aio.ext.tree import local_store
+
+    async def scenario() -> None:
+        for name, data in FILES.items():
+            (tmp_path / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / "src" / name).write_bytes(data)
+        source, target = local_store(tmp_path), AsyncStore(AsyncMemoryBackend())
+        async with source:
+            await move_tree(source, "src", target, "moved")
+        assert await contents(target, "moved") == FILES
+        assert not (tmp_path / "src").exists()
+
+    asyncio.run(scenario())
+
+
 def test_upload_download_and_bad_input(tmp_path: Path) -> None:
     async def scenario() -> None:
         folder = tmp_path / "up"

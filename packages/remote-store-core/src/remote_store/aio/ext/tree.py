@@ -13,6 +13,7 @@ running files (their atomic writes publish nothing).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -21,7 +22,7 @@ from pathlib import Path
 from remote_store._capabilities import Capability
 from remote_store._models import FileInfo
 from remote_store.aio._store import AsyncStore
-from remote_store.errors import InvalidArgument, InvalidPath, NotFound
+from remote_store.errors import DirectoryNotEmpty, InvalidArgument, InvalidPath, NotFound
 from remote_store.ext._tree_plan import (
     FileCounter,
     FileOutcome,
@@ -240,7 +241,7 @@ async def move_tree(
     on_progress: Callable[[TreeProgress], object] | None = None,
 ) -> TreeResult:
     """Move every file below ``src_path``: each source file is deleted only after its copy
-    is complete. (Emptied local folders stay; object stores have none to remove.)"""
+    is complete; emptied source folders are removed at the end."""
     engine = _Engine(
         _Side(src, src_path),
         _Side(dst, dst_path),
@@ -251,8 +252,28 @@ async def move_tree(
     )
     sources = await engine.src.list(strict=True)
     jobs = [(relative, info, None) for relative, info in sorted(sources.items())]
-    outcomes = await engine.run(jobs, [])
-    return raise_for_failures(TreeResult(tuple(outcomes)), "move", engine.src.folder)
+    result = TreeResult(tuple(await engine.run(jobs, [])))
+    if result.ok:
+        await _remove_empty_folders(engine.src)
+    return raise_for_failures(result, "move", engine.src.folder)
+
+
+async def _remove_empty_folders(side: _Side) -> None:
+    """Delete the (now empty) folders left below a moved folder, deepest first."""
+    store = side.store
+    if not store.supports(Capability.DELETE):
+        return
+    try:
+        folders = [
+            str(entry.path) async for entry in store.list_folders(side.folder, max_depth=1024)
+        ]
+        for folder in sorted(folders, key=lambda name: name.count("/"), reverse=True):
+            with contextlib.suppress(NotFound, DirectoryNotEmpty):
+                await store.delete_folder(folder)
+        if side.folder:
+            await store.delete_folder(side.folder, missing_ok=True)
+    except (NotFound, DirectoryNotEmpty):
+        return
 
 
 async def sync_tree(
