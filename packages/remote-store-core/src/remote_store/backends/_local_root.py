@@ -103,7 +103,10 @@ class LocalRoot:
                 pass
 
     def __del__(self) -> None:
-        self.close()
+        try:
+            self.close()
+        except Exception:  # at interpreter exit module globals may already be gone
+            pass
 
     @property
     def root(self) -> str:
