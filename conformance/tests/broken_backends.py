@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import BinaryIO
 
 from remote_store import Capability, CapabilitySet, FileInfo, WriteResult
+from remote_store.backend import WritableContent, iter_content
 from remote_store.backends import MemoryBackend
 from remote_store.errors import AlreadyExists
 
@@ -25,9 +26,41 @@ class IgnoresOverwrite(MemoryBackend):
 
 
 class DeclaresGlobWithoutIt(MemoryBackend):
-    """Declares GLOB but keeps the ABC's refusing ``glob``."""
+    """Declares GLOB with a ``glob`` that never finds anything."""
 
     CAPABILITIES = CapabilitySet(MemoryBackend.CAPABILITIES | {Capability.GLOB})
+
+    def glob(self, pattern: str) -> Iterator[FileInfo]:
+        return iter(())
+
+
+class IgnoresTheCondition(MemoryBackend):
+    """Declares CONDITIONAL_WRITE but writes whatever the etag says (a lost update)."""
+
+    def write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        return self.write(path, b"".join(iter_content(content)), overwrite=True, metadata=metadata)
+
+
+class BulkDeleteForgetsMissing(MemoryBackend):
+    """Declares BULK_DELETE but reports a missing file as deleted."""
+
+    def delete_many(
+        self, paths: Sequence[str], *, missing_ok: bool = False
+    ) -> Mapping[str, BaseException | None]:
+        return dict.fromkeys(self.delete_many_quietly(paths))
+
+    def delete_many_quietly(self, paths: Sequence[str]) -> list[str]:
+        for path in paths:
+            self.delete(path, missing_ok=True)
+        return list(paths)
 
 
 class LeaksKeyError(MemoryBackend):

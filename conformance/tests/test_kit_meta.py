@@ -92,6 +92,22 @@ def test_kit_reports_fail_for_glob_when_declared_but_missing(tmp_path: Path) -> 
     assert cert["capabilities"]["list"] == "pass"
 
 
+def test_kit_fails_conditional_write_that_ignores_the_etag(tmp_path: Path) -> None:
+    proc, cert = certify_class(tmp_path, "IgnoresTheCondition")
+    assert proc.returncode == 1
+    assert cert["capabilities"]["conditional_write"] == "fail"
+    assert cert["capabilities"]["write"] == "pass"
+    assert cert["capabilities"]["bulk_delete"] == "pass"
+
+
+def test_kit_fails_bulk_delete_that_hides_a_missing_file(tmp_path: Path) -> None:
+    proc, cert = certify_class(tmp_path, "BulkDeleteForgetsMissing")
+    assert proc.returncode == 1
+    assert cert["capabilities"]["bulk_delete"] == "fail"
+    assert cert["capabilities"]["delete"] == "pass"
+    assert cert["capabilities"]["conditional_write"] == "pass"
+
+
 def test_kit_reports_fail_for_read_when_a_native_key_error_leaks(tmp_path: Path) -> None:
     proc, cert = certify_class(tmp_path, "LeaksKeyError")
     assert proc.returncode == 1

@@ -202,5 +202,4 @@ def test_capability_values_are_the_027_strings() -> None:
         "seekable_read",
         "lazy_read",
         "write_result_native",
-        "exclusive_create",
-    }
+    } | {"exclusive_create", "conditional_write", "bulk_delete"}  # new in this project

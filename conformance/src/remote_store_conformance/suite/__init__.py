@@ -9,6 +9,7 @@ from remote_store import Backend
 
 from remote_store_conformance.suite._atomic import AtomicRules
 from remote_store_conformance.suite._base import ConformanceBase, FolderSemantics
+from remote_store_conformance.suite._conditional import BulkDeleteRules, ConditionalWriteRules
 from remote_store_conformance.suite._delete import DeleteRules
 from remote_store_conformance.suite._errors import ErrorRules
 from remote_store_conformance.suite._identity import IdentityRules
@@ -31,8 +32,10 @@ class BackendConformance(
     ReadRules,
     WriteRules,
     WriteResultRules,
+    ConditionalWriteRules,
     AtomicRules,
     DeleteRules,
+    BulkDeleteRules,
     ListingRules,
     MetadataRules,
     TransferRules,

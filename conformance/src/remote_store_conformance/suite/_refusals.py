@@ -53,6 +53,14 @@ GATED: dict[Capability, tuple[Attempt, ...]] = {
         lambda s: s.head("m.txt"),
         lambda s: s.get_folder_info(""),
     ),
+    Capability.CONDITIONAL_WRITE: (
+        lambda s: s.write("c.txt", b"data", if_match="some-etag"),
+        lambda s: s.write("c.txt", b"data", if_none_match="*"),
+    ),
+    Capability.BULK_DELETE: (
+        lambda s: s.delete_many(["d.txt"]),
+        lambda s: s.delete_many(["d.txt"], missing_ok=True),
+    ),
     Capability.USER_METADATA: (
         lambda s: s.write("u.txt", b"data", metadata={"k": "v"}),
         lambda s: s.write_atomic("u.txt", b"data", metadata={"k": "v"}),

@@ -27,9 +27,11 @@ from remote_store.backend import (
     translate_glob,
 )
 from remote_store.errors import (
+    AlreadyExists,
     DirectoryNotEmpty,
     InvalidPath,
     NotFound,
+    PreconditionFailed,
     RemoteStoreError,
 )
 
@@ -54,6 +56,7 @@ _FLAT_CAPS = CapabilitySet(
         Capability.GLOB,
         Capability.MOVE,
         Capability.COPY,
+        Capability.CONDITIONAL_WRITE,
         Capability.ATOMIC_WRITE,
         Capability.METADATA,
         Capability.USER_METADATA,
@@ -241,6 +244,28 @@ class AsyncAzureBackend(AsyncBackend):
         """Replace the blob only while its etag is still ``etag`` (``If-Match``); else
         :class:`PreconditionFailed` (or :class:`NotFound` when it is gone)."""
         return await self.write(path, content, overwrite=True, metadata=metadata, etag=etag)
+
+    async def write_conditional(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """The upload carries ``If-Match: etag`` or ``If-None-Match: *``."""
+        try:
+            if if_none_match is not None:
+                return await self.write(path, content, overwrite=False, metadata=metadata)
+            return await self.write(path, content, overwrite=True, metadata=metadata, etag=if_match)
+        except Exception as exc:
+            error = self.map_error(exc, path)
+            if isinstance(error, (AlreadyExists, NotFound)):  # the condition, not the path
+                raise PreconditionFailed(
+                    "precondition failed: " + error.message, path=path, backend=self.name
+                ) from exc
+            raise
 
     async def write_atomic(
         self,

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import abc
 import errno
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import IO, Any, BinaryIO, ClassVar, TypeVar
 
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
+from remote_store._glob import glob_by_listing
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath
 from remote_store._pickling import backend_reduce, backend_token, record_init
@@ -36,7 +37,14 @@ from remote_store.errors import (
     RemoteStoreError,
 )
 
-__all__ = ["Backend", "SpooledAtomicWrite", "join_key", "parent_key"]
+__all__ = [
+    "METHODS_OF_CAPABILITY",
+    "Backend",
+    "SpooledAtomicWrite",
+    "join_key",
+    "missing_methods",
+    "parent_key",
+]
 
 T = TypeVar("T")
 
@@ -55,6 +63,47 @@ _ERRNO_ERRORS: dict[int, type[RemoteStoreError]] = {
     errno.ECONNRESET: BackendUnavailable,
     errno.EHOSTUNREACH: BackendUnavailable,
 }
+
+
+#: The methods a backend class must override when it declares each capability (the
+#: others have working defaults derived from the primitives).
+METHODS_OF_CAPABILITY: dict[Capability, tuple[str, ...]] = {
+    Capability.WRITE: ("write",),
+    Capability.DELETE: ("delete",),
+    Capability.LIST: ("list_files",),
+    Capability.ATOMIC_WRITE: ("write_atomic",),
+    Capability.CONDITIONAL_WRITE: ("write_conditional",),
+    Capability.BULK_DELETE: ("delete_many",),
+}
+
+
+_PRIMITIVES = ("name", "read", "get_file_info")
+
+
+def missing_methods(cls: type, base: type) -> dict[Capability, list[str]]:
+    """Declared capabilities of ``cls`` whose methods it still inherits from ``base``."""
+    declared: CapabilitySet = getattr(cls, "CAPABILITIES", CapabilitySet())
+    missing: dict[Capability, list[str]] = {}
+    for capability, names in METHODS_OF_CAPABILITY.items():
+        if capability in declared:
+            absent = [n for n in names if getattr(cls, n, None) is getattr(base, n, None)]
+            if absent:
+                missing[capability] = absent
+    return missing
+
+
+def check_declared_methods(cls: type, base: type) -> None:
+    """Refuse (``TypeError``) a concrete backend class that declares a capability whose
+    method it does not implement: the kit would fail it, and callers would get a refusal
+    of a capability the backend claims."""
+    if any(getattr(getattr(cls, n, None), "__isabstractmethod__", False) for n in _PRIMITIVES):
+        return  # an intermediate base class; its concrete subclasses are checked
+    missing = missing_methods(cls, base)
+    if missing:
+        detail = "; ".join(f"{c.value}: {', '.join(names)}" for c, names in missing.items())
+        raise TypeError(
+            f"{cls.__qualname__} declares capabilities without their methods ({detail})"
+        )
 
 
 def join_key(folder: str, name: str) -> str:
@@ -87,6 +136,10 @@ class Backend(abc.ABC):
 
     #: Everything this class can do; ``capabilities`` may narrow it per instance.
     CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        check_declared_methods(cls, Backend)
 
     # -- identity ---------------------------------------------------------------------
 
@@ -145,8 +198,45 @@ class Backend(abc.ABC):
         raise self._refuse(Capability.LIST, path)
 
     def glob(self, pattern: str) -> Iterator[FileInfo]:
-        """Files matching a glob pattern (``*``, ``?``, ``**``)."""
+        """Files matching a glob pattern (``*``, ``?``, ``**``) in ascending order.
+
+        When ``GLOB`` is declared, the default lists from the pattern's literal prefix and
+        filters with the shared glob semantics; override it where the service matches.
+        """
+        if Capability.GLOB in self.capabilities and Capability.LIST in self.capabilities:
+            return glob_by_listing(self, pattern)
         raise self._refuse(Capability.GLOB, pattern)
+
+    def write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Write only while a precondition holds, checked by the service itself.
+
+        ``if_match=etag`` replaces the file only while its etag is still ``etag``;
+        ``if_none_match="*"`` creates it only while nothing exists there. Exactly one of
+        them is given. A failed condition raises :class:`PreconditionFailed` and writes
+        nothing. Declare ``CONDITIONAL_WRITE`` when you implement it.
+        """
+        raise self._refuse(Capability.CONDITIONAL_WRITE, path)
+
+    def delete_many(
+        self, paths: Sequence[str], *, missing_ok: bool = False
+    ) -> Mapping[str, BaseException | None]:
+        """Delete many files in few requests; one outcome per key.
+
+        Returns an entry for every key of ``paths``: ``None`` when it was deleted (or was
+        missing and ``missing_ok``), else its error (a ``RemoteStoreError`` or a native
+        exception, mapped through :meth:`map_error`): ``NotFound`` for a missing key
+        without ``missing_ok``, ``InvalidPath`` for a folder, as :meth:`delete` would.
+        Receives at most 1000 keys per call. Declare ``BULK_DELETE`` when you implement it.
+        """
+        raise self._refuse(Capability.BULK_DELETE)
 
     # -- derived operations with generic defaults -------------------------------------
 
@@ -156,8 +246,10 @@ class Backend(abc.ABC):
             return False
         try:
             self.get_file_info(path)
-        except (NotFound, InvalidPath):
-            return False
+        except Exception as exc:
+            if self._means_absent(exc, path):
+                return False
+            raise
         return True
 
     def is_folder(self, path: str) -> bool:
@@ -169,9 +261,17 @@ class Backend(abc.ABC):
         try:
             for _ in self.iter_children(path):
                 return True
-        except (NotFound, InvalidPath):
-            return False
+        except Exception as exc:
+            if self._means_absent(exc, path):
+                return False
+            raise
         return False
+
+    def _means_absent(self, exc: Exception, path: str) -> bool:
+        # One rule for the derived queries, the same the Store applies: an error that
+        # map_error classifies as NotFound or InvalidPath (a native FileNotFoundError,
+        # a 404...) answers "no"; anything else is a real failure.
+        return isinstance(self.map_error(exc, path), (NotFound, InvalidPath))
 
     def exists(self, path: str) -> bool:
         """Whether ``path`` is a file or a folder."""

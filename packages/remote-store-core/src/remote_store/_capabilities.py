@@ -30,6 +30,11 @@ class Capability(Enum):
     #: ``overwrite=False`` is enforced by the storage service itself (create-exclusive),
     #: so two racing writers cannot both succeed. New in this project.
     EXCLUSIVE_CREATE = "exclusive_create"
+    #: ``write(..., if_match=etag)`` / ``if_none_match="*"``: the service replaces a file
+    #: only while it is still the version the caller saw (compare-and-swap). New.
+    CONDITIONAL_WRITE = "conditional_write"
+    #: ``delete_many(paths)``: many files deleted in few requests, with per-path outcomes.
+    BULK_DELETE = "bulk_delete"
 
     # Members are singletons compared by identity, so the identity hash is consistent with
     # equality; Enum's default hashes the name in Python code, and every gate pays for it.

@@ -7,7 +7,7 @@ whole segments, a trailing ``**`` everything below, ``[...]``/``[!...]`` a class
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from typing import Protocol
 
@@ -75,6 +75,25 @@ class _Lister(Protocol):
     ) -> Iterator[FileInfo]: ...
 
     def is_folder(self, path: str) -> bool: ...
+
+
+class _AsyncLister(Protocol):
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> AsyncIterator[FileInfo]: ...
+
+    async def is_folder(self, path: str) -> bool: ...
+
+
+async def aglob_by_listing(backend: _AsyncLister, pattern: str) -> AsyncIterator[FileInfo]:
+    """The async twin of :func:`glob_by_listing` (same semantics, awaited)."""
+    regex = translate_glob(pattern)
+    folder, recursive = literal_prefix(pattern)
+    if folder and not await backend.is_folder(folder):
+        return
+    async for info in backend.list_files(folder, recursive=recursive):
+        if regex.match(info.path._key):
+            yield info
 
 
 def glob_by_listing(backend: _Lister, pattern: str) -> Iterator[FileInfo]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, BinaryIO, TypeVar
 
 from remote_store._capabilities import Capability
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._store import AtomicWriteContext, Store
+from remote_store._store_core import DeleteOutcomes
 from remote_store._streams import WritableContent
 from remote_store.errors import NotPicklable
 
@@ -79,8 +80,17 @@ class ProxyStore(Store):
         *,
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
     ) -> WriteResult:
-        return self._inner.write(path, content, overwrite=overwrite, metadata=metadata)
+        return self._inner.write(
+            path,
+            content,
+            overwrite=overwrite,
+            metadata=metadata,
+            if_match=if_match,
+            if_none_match=if_none_match,
+        )
 
     def write_atomic(
         self,
@@ -99,6 +109,9 @@ class ProxyStore(Store):
 
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
         self._inner.delete(path, missing_ok=missing_ok)
+
+    def delete_many(self, paths: Iterable[str], *, missing_ok: bool = False) -> DeleteOutcomes:
+        return self._inner.delete_many(paths, missing_ok=missing_ok)
 
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import IO, Any, BinaryIO, TypeVar
@@ -11,7 +11,7 @@ from remote_store._backend import Backend
 from remote_store._capabilities import Capability
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from remote_store._path import NORMAL_KEYS, RemotePath
-from remote_store._store_core import StoreCore
+from remote_store._store_core import DeleteOutcomes, StoreCore
 from remote_store._streams import MappedReader, WritableContent
 from remote_store.errors import (
     AlreadyExists,
@@ -123,8 +123,20 @@ class Store(StoreCore[Backend]):
         *,
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
     ) -> WriteResult:
-        """Create or (with ``overwrite=True``) replace a file from bytes or a binary stream."""
+        """Create or (with ``overwrite=True``) replace a file from bytes or a binary stream.
+
+        ``if_match=etag`` replaces the file only while its etag is still ``etag``;
+        ``if_none_match="*"`` creates it only while nothing is there. Both need
+        ``CONDITIONAL_WRITE`` and raise :class:`PreconditionFailed` when the condition
+        fails (nothing is written).
+        """
+        if if_match is not None or if_none_match is not None:
+            return self._write_conditional(
+                path, content, metadata, overwrite, if_match, if_none_match
+            )
         key = None
         if metadata is None and type(content) is bytes and type(path) is str:
             # the common case inline: a str path seen before (never the root), no metadata
@@ -145,6 +157,28 @@ class Store(StoreCore[Backend]):
         except Exception as exc:
             raise self._map(exc, key) from exc
         return self._rebase_result(result) if self._prefix else result
+
+    def _write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        metadata: Mapping[str, str] | None,
+        overwrite: bool,
+        if_match: str | None,
+        if_none_match: str | None,
+    ) -> WriteResult:
+        self._check_condition(self._file_key(path), overwrite, if_match, if_none_match)
+        key, checked = self._check_write(path, content, metadata, Capability.WRITE)
+        result = self._call(
+            key,
+            self._backend.write_conditional,
+            key,
+            content,
+            if_match=if_match,
+            if_none_match=if_none_match,
+            metadata=checked,
+        )
+        return self._rebase_result(result)
 
     def write_text(
         self,
@@ -197,6 +231,21 @@ class Store(StoreCore[Backend]):
         key = self._file_key(path)
         self._gate(Capability.DELETE, key)
         self._call(key, self._backend.delete, key, missing_ok=missing_ok)
+
+    def delete_many(self, paths: Iterable[str], *, missing_ok: bool = False) -> DeleteOutcomes:
+        """Delete many files in few requests (``BULK_DELETE``).
+
+        Returns the outcome of every path as given: ``None`` when deleted (or missing
+        with ``missing_ok``), else its typed error; one failure never stops the others.
+        Refused with :class:`CapabilityNotSupported` before any I/O when undeclared.
+        """
+        outcomes: DeleteOutcomes = {}
+        for batch in self._bulk_batches(paths, outcomes):
+            reported = self._call(
+                None, self._backend.delete_many, list(batch), missing_ok=missing_ok
+            )
+            self._settle_bulk(batch, reported, missing_ok, outcomes)
+        return outcomes
 
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False

@@ -15,9 +15,9 @@ from remote_store._capabilities import Capability, CapabilitySet, not_supported
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath, check_key, normalize_key
 from remote_store._validation import check_content, check_max_depth, check_metadata
-from remote_store.errors import InvalidArgument, InvalidPath, RemoteStoreError
+from remote_store.errors import InvalidArgument, InvalidPath, NotFound, RemoteStoreError
 
-__all__ = ["FolderTally", "StoreCore", "head_result"]
+__all__ = ["BULK_DELETE_BATCH", "DeleteOutcomes", "FolderTally", "StoreCore", "head_result"]
 
 B = TypeVar("B")
 R = TypeVar("R")
@@ -25,6 +25,10 @@ T = TypeVar("T")
 Entry = TypeVar("Entry", FileInfo, FolderEntry, FolderInfo)
 
 _ROOT_SPELLINGS = ("", ".")
+#: Most keys handed to one ``Backend.delete_many`` call (S3 DeleteObjects' limit).
+BULK_DELETE_BATCH = 1000
+#: What ``delete_many`` returns: the outcome of each path as the caller gave it.
+DeleteOutcomes = dict[str, RemoteStoreError | None]
 
 
 class FolderTally:
@@ -168,6 +172,64 @@ class StoreCore(Generic[B]):
         if content is not None:
             check_content(content)
         return key, checked
+
+    def _check_condition(
+        self, key: str, overwrite: bool, if_match: object, if_none_match: object
+    ) -> None:
+        """Refuse a malformed conditional write before I/O (``CONDITIONAL_WRITE``)."""
+        if if_match is not None and if_none_match is not None:
+            raise InvalidArgument("give if_match or if_none_match, not both", path=key)
+        if if_none_match is not None:
+            if if_none_match != "*":
+                raise InvalidArgument(f"if_none_match must be '*', got {if_none_match!r}")
+            if overwrite:
+                raise InvalidArgument("if_none_match='*' contradicts overwrite=True", path=key)
+        elif not isinstance(if_match, str) or not if_match:
+            raise InvalidArgument(f"if_match must be a non-empty etag, got {if_match!r}")
+        self._gate(Capability.CONDITIONAL_WRITE, key)
+
+    def _bulk_batches(
+        self, paths: Iterable[str], outcomes: DeleteOutcomes
+    ) -> Iterator[dict[str, list[str]]]:
+        """Backend keys of ``paths`` in batches (key -> the caller's spellings of it); a
+        path that is no valid file path gets its error in ``outcomes`` and no I/O."""
+        if isinstance(paths, (str, bytes)):
+            raise InvalidArgument("paths must be an iterable of paths, not one string")
+        self._gate(Capability.BULK_DELETE)
+        batch: dict[str, list[str]] = {}
+        for path in paths:
+            try:
+                key = self._file_key(path)
+            except RemoteStoreError as exc:
+                outcomes[path] = exc
+                continue
+            batch.setdefault(key, []).append(path)
+            if len(batch) == BULK_DELETE_BATCH:
+                yield batch
+                batch = {}
+        if batch:
+            yield batch
+
+    def _settle_bulk(
+        self,
+        batch: dict[str, list[str]],
+        reported: Mapping[str, BaseException | None],
+        missing_ok: bool,
+        outcomes: DeleteOutcomes,
+    ) -> None:
+        """Record the backend's outcome of each key for every caller path naming it."""
+        for key, spellings in batch.items():
+            if key in reported:
+                error = reported[key]
+                mapped = None if error is None else self._map(error, key)
+            else:
+                mapped = RemoteStoreError(
+                    "delete_many reported no outcome", path=key, backend=self._backend_name
+                )
+            if missing_ok and isinstance(mapped, NotFound):
+                mapped = None
+            for path in spellings:
+                outcomes[path] = mapped
 
     def _needs_create_check(self, overwrite: bool) -> bool:
         """Whether the Store must check for an existing file (no native create-exclusive)."""

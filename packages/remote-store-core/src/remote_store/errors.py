@@ -1,8 +1,10 @@
 """The typed errors of remote-store.
 
-Every failure a caller can see is a :class:`RemoteStoreError`. Where remote-store 0.27
-raised a builtin (``ValueError``, ``KeyError``, ``FileExistsError``), the error raised
-here subclasses that builtin as well, so existing ``except`` clauses keep working.
+Every failure a caller can see is a :class:`RemoteStoreError`. Each error also subclasses
+the builtin that names the same failure (``NotFound`` is a ``FileNotFoundError``,
+``AlreadyExists`` a ``FileExistsError``, ``PermissionDenied`` a ``PermissionError``,
+``InvalidArgument`` and ``ConfigError`` are ``ValueError`` too, ...), so existing ``except``
+clauses written for the builtins keep working.
 """
 
 from __future__ import annotations
@@ -76,12 +78,18 @@ def _rebuild(
     return error
 
 
-class NotFound(RemoteStoreError):
-    """The file or folder does not exist."""
+class NotFound(RemoteStoreError, FileNotFoundError):
+    """The file or folder does not exist (also a ``FileNotFoundError``)."""
+
+    def __str__(self) -> str:
+        return RemoteStoreError.__str__(self)
 
 
-class AlreadyExists(RemoteStoreError):
-    """The target exists and ``overwrite=False`` was given."""
+class AlreadyExists(RemoteStoreError, FileExistsError):
+    """The target exists and ``overwrite=False`` was given (also a ``FileExistsError``)."""
+
+    def __str__(self) -> str:
+        return RemoteStoreError.__str__(self)
 
 
 class LocalFileExists(AlreadyExists, FileExistsError):
@@ -135,8 +143,11 @@ class BackendUnavailable(RemoteStoreError):
     retryable = True
 
 
-class PermissionDenied(RemoteStoreError):
-    """The caller lacks access rights."""
+class PermissionDenied(RemoteStoreError, PermissionError):
+    """The caller lacks access rights (also a ``PermissionError``)."""
+
+    def __str__(self) -> str:
+        return RemoteStoreError.__str__(self)
 
 
 class DirectoryNotEmpty(RemoteStoreError):

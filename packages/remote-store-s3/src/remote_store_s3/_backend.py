@@ -39,6 +39,7 @@ from remote_store.errors import (
     ConfigError,
     InvalidPath,
     NotFound,
+    PreconditionFailed,
     RemoteStoreError,
 )
 
@@ -278,6 +279,28 @@ class S3Backend(Backend):
         return _writes.write(
             self, path, content, overwrite=overwrite, metadata=metadata, if_match=if_match
         )
+
+    def write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """The PUT (or multipart completion) carries ``If-Match`` or ``If-None-Match: *``."""
+        try:
+            if if_none_match is not None:
+                return self.write(path, content, overwrite=False, metadata=metadata)
+            return self.write(path, content, overwrite=True, metadata=metadata, if_match=if_match)
+        except Exception as exc:
+            error = self.map_error(exc, path)
+            if isinstance(error, (AlreadyExists, NotFound)):  # the condition, not the path
+                raise PreconditionFailed(
+                    "precondition failed: " + error.message, path=path, backend=self.name
+                ) from exc
+            raise
 
     def write_atomic(
         self,

@@ -68,7 +68,13 @@ class SFTPBackend(Backend):
     and ``ssh_rsa_compat``)."""
 
     CAPABILITIES = CapabilitySet(
-        set(Capability) - {Capability.USER_METADATA, Capability.WRITE_RESULT_NATIVE}
+        set(Capability)
+        - {
+            Capability.USER_METADATA,
+            Capability.WRITE_RESULT_NATIVE,
+            Capability.CONDITIONAL_WRITE,
+            Capability.BULK_DELETE,
+        }
     )
 
     def __init__(

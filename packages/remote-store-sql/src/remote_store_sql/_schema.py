@@ -25,7 +25,10 @@ _MYSQL = ("mysql", "mariadb")
 #: InnoDB indexes at most 3072 bytes: the longest key (in UTF-8 bytes) a created table holds.
 MYSQL_KEY_BYTES = 3072
 
-FULL_CAPABILITIES = CapabilitySet(set(Capability))
+# CONDITIONAL_WRITE and BULK_DELETE are not implemented here yet.
+FULL_CAPABILITIES = CapabilitySet(
+    set(Capability) - {Capability.CONDITIONAL_WRITE, Capability.BULK_DELETE}
+)
 
 
 class KeyType(sa.types.TypeDecorator[str]):

@@ -13,11 +13,12 @@ iterator raises or the task is cancelled.
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
-from remote_store._backend import Backend, _order_key
+from remote_store._backend import Backend, _order_key, check_declared_methods
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
+from remote_store._glob import aglob_by_listing
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath
 from remote_store._pickling import backend_reduce, backend_token, record_init
@@ -49,6 +50,10 @@ class AsyncBackend(abc.ABC):
 
     #: Everything this class can do; ``capabilities`` may narrow it per instance.
     CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        check_declared_methods(cls, AsyncBackend)
 
     @property
     @abc.abstractmethod
@@ -124,8 +129,29 @@ class AsyncBackend(abc.ABC):
         raise self._refuse(Capability.LIST, path)
 
     def glob(self, pattern: str) -> AsyncIterator[FileInfo]:
-        """Files matching a glob pattern (``*``, ``?``, ``**``)."""
+        """Files matching a glob pattern in ascending order (default: by listing, when
+        ``GLOB`` is declared, as in the sync ABC)."""
+        if Capability.GLOB in self.capabilities and Capability.LIST in self.capabilities:
+            return aglob_by_listing(self, pattern)
         raise self._refuse(Capability.GLOB, pattern)
+
+    async def write_conditional(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Write only while a precondition holds (see ``Backend.write_conditional``)."""
+        raise self._refuse(Capability.CONDITIONAL_WRITE, path)
+
+    async def delete_many(
+        self, paths: Sequence[str], *, missing_ok: bool = False
+    ) -> Mapping[str, BaseException | None]:
+        """Delete many files in few requests (see ``Backend.delete_many``)."""
+        raise self._refuse(Capability.BULK_DELETE)
 
     # -- derived operations with generic defaults -------------------------------------
 
@@ -135,8 +161,10 @@ class AsyncBackend(abc.ABC):
             return False
         try:
             await self.get_file_info(path)
-        except (NotFound, InvalidPath):
-            return False
+        except Exception as exc:
+            if isinstance(self.map_error(exc, path), (NotFound, InvalidPath)):
+                return False
+            raise
         return True
 
     async def is_folder(self, path: str) -> bool:
@@ -148,8 +176,10 @@ class AsyncBackend(abc.ABC):
         try:
             async for _ in self.iter_children(path):
                 return True
-        except (NotFound, InvalidPath):
-            return False
+        except Exception as exc:
+            if isinstance(self.map_error(exc, path), (NotFound, InvalidPath)):
+                return False
+            raise
         return False
 
     async def exists(self, path: str) -> bool:

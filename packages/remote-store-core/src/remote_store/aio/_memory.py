@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 from remote_store._capabilities import Capability, CapabilitySet
@@ -88,6 +88,26 @@ class AsyncMemoryBackend(AsyncBackend):
         return self._tree.write(path, content, overwrite=overwrite, metadata=metadata)
 
     write_atomic = write
+
+    async def write_conditional(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        if type(content) is not bytes:
+            content = b"".join([chunk async for chunk in aiter_content(content)])
+        return self._tree.write_conditional(
+            path, content, if_match=if_match, if_none_match=if_none_match, metadata=metadata
+        )
+
+    async def delete_many(
+        self, paths: Sequence[str], *, missing_ok: bool = False
+    ) -> Mapping[str, BaseException | None]:
+        return self._tree.delete_many(paths, missing_ok=missing_ok)
 
     async def delete(self, path: str, *, missing_ok: bool = False) -> None:
         self._tree.delete(path, missing_ok=missing_ok)

@@ -7,14 +7,14 @@ only awaits the backend and maps its native errors.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from fnmatch import fnmatchcase
 from typing import Any, TypeVar
 
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, WriteResult
-from remote_store._store_core import FolderTally, StoreCore, head_result
+from remote_store._store_core import DeleteOutcomes, FolderTally, StoreCore, head_result
 from remote_store._validation import check_max_depth
 from remote_store.aio._atomic import AsyncAtomicWrite, SeekableReader, spool_async
 from remote_store.aio._backend import AsyncBackend
@@ -122,9 +122,24 @@ class AsyncStore(StoreCore[AsyncBackend]):
         *,
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
     ) -> WriteResult:
         """Create or (``overwrite=True``) replace a file from bytes, an async iterator of
-        chunks, or a sync binary stream (read in a worker thread)."""
+        chunks, or a sync binary stream (read in a worker thread). ``if_match`` /
+        ``if_none_match`` make it conditional, as on :meth:`Store.write`."""
+        if if_match is not None or if_none_match is not None:
+            self._check_condition(self._file_key(path), overwrite, if_match, if_none_match)
+            key, checked = self._check_write(path, None, metadata, Capability.WRITE)
+            check_async_content(content)
+            write = self._backend.write_conditional(
+                key,
+                normalize_content(content),
+                if_match=if_match,
+                if_none_match=if_none_match,
+                metadata=checked,
+            )
+            return self._rebase_result(await self._call(key, write))
         return await self._write(Capability.WRITE, path, content, overwrite, metadata)
 
     async def write_text(
@@ -199,6 +214,18 @@ class AsyncStore(StoreCore[AsyncBackend]):
         key = self._file_key(path)
         self._gate(Capability.DELETE, key)
         await self._call(key, self._backend.delete(key, missing_ok=missing_ok))
+
+    async def delete_many(
+        self, paths: Iterable[str], *, missing_ok: bool = False
+    ) -> DeleteOutcomes:
+        """Delete many files in few requests (``BULK_DELETE``); see :meth:`Store.delete_many`."""
+        outcomes: DeleteOutcomes = {}
+        for batch in self._bulk_batches(paths, outcomes):
+            reported = await self._call(
+                None, self._backend.delete_many(list(batch), missing_ok=missing_ok)
+            )
+            self._settle_bulk(batch, reported, missing_ok, outcomes)
+        return outcomes
 
     async def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 from typing import Any, BinaryIO, TypeVar
@@ -119,7 +119,9 @@ class SyncBackendAdapter(AsyncBackend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        return await self._write(self._backend.write, path, content, overwrite, metadata)
+        return await self._write(
+            self._backend.write, path, content, overwrite=overwrite, metadata=metadata
+        )
 
     async def write_atomic(
         self,
@@ -129,23 +131,40 @@ class SyncBackendAdapter(AsyncBackend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        return await self._write(self._backend.write_atomic, path, content, overwrite, metadata)
+        return await self._write(
+            self._backend.write_atomic, path, content, overwrite=overwrite, metadata=metadata
+        )
+
+    async def write_conditional(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        return await self._write(
+            self._backend.write_conditional,
+            path,
+            content,
+            if_match=if_match,
+            if_none_match=if_none_match,
+            metadata=metadata,
+        )
 
     async def _write(
         self,
         method: Callable[..., WriteResult],
         path: str,
         content: AsyncWritableContent,
-        overwrite: bool,
-        metadata: Mapping[str, str] | None,
+        **options: Any,
     ) -> WriteResult:
         if isinstance(content, bytes):
-            return await self._run(method, path, content, overwrite=overwrite, metadata=metadata)
+            return await self._run(method, path, content, **options)
         loop = asyncio.get_running_loop()
         channel = ChunkChannel(loop)
-        call = functools.partial(
-            method, path, ChannelReader(channel), overwrite=overwrite, metadata=metadata
-        )
+        call = functools.partial(method, path, ChannelReader(channel), **options)
         writing = loop.run_in_executor(self._writes, call)
         writing.add_done_callback(lambda _: channel.abandon())
         try:
@@ -161,6 +180,12 @@ class SyncBackendAdapter(AsyncBackend):
 
     async def delete(self, path: str, *, missing_ok: bool = False) -> None:
         await self._run(self._backend.delete, path, missing_ok=missing_ok)
+
+    async def delete_many(
+        self, paths: Sequence[str], *, missing_ok: bool = False
+    ) -> Mapping[str, BaseException | None]:
+        keys = list(paths)
+        return await self._run(self._backend.delete_many, keys, missing_ok=missing_ok)
 
     async def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False

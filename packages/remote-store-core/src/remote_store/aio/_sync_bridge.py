@@ -15,7 +15,7 @@ import asyncio
 import concurrent.futures
 import io
 import weakref
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
@@ -127,7 +127,7 @@ class AsyncBackendSyncAdapter(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        return self._write(self._async.write, path, content, overwrite, metadata)
+        return self._write(self._async.write, path, content, overwrite=overwrite, metadata=metadata)
 
     def write_atomic(
         self,
@@ -137,24 +137,41 @@ class AsyncBackendSyncAdapter(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        return self._write(self._async.write_atomic, path, content, overwrite, metadata)
+        return self._write(
+            self._async.write_atomic, path, content, overwrite=overwrite, metadata=metadata
+        )
+
+    def write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        return self._write(
+            self._async.write_conditional,
+            path,
+            content,
+            if_match=if_match,
+            if_none_match=if_none_match,
+            metadata=metadata,
+        )
 
     def _write(
         self,
         method: Callable[..., Coroutine[Any, Any, WriteResult]],
         path: str,
         content: WritableContent,
-        overwrite: bool,
-        metadata: Mapping[str, str] | None,
+        **options: Any,
     ) -> WriteResult:
         if isinstance(content, (bytes, bytearray, memoryview)):
             data = bytes(content)
-            return self._run(lambda: method(path, data, overwrite=overwrite, metadata=metadata))
+            return self._run(lambda: method(path, data, **options))
         self._check_caller()
         queue: asyncio.Queue[Any] = asyncio.Queue(WRITE_QUEUE_DEPTH)
-        writing = self._runner.submit(
-            method(path, _drain_queue(queue), overwrite=overwrite, metadata=metadata)
-        )
+        writing = self._runner.submit(method(path, _drain_queue(queue), **options))
         try:
             for chunk in iter_content(content):
                 if not self._offer(queue, chunk, writing):
@@ -180,6 +197,12 @@ class AsyncBackendSyncAdapter(Backend):
 
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
         self._run(lambda: self._async.delete(path, missing_ok=missing_ok))
+
+    def delete_many(
+        self, paths: Sequence[str], *, missing_ok: bool = False
+    ) -> Mapping[str, BaseException | None]:
+        keys = list(paths)
+        return self._run(lambda: self._async.delete_many(keys, missing_ok=missing_ok))
 
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False

@@ -36,7 +36,10 @@ _MISSING = (FileNotFoundError, NotADirectoryError)
 class LocalBackend(LocalListing, Backend):
     """Files under ``root`` on the local disk (created if missing)."""
 
-    CAPABILITIES = CapabilitySet(set(Capability) - {Capability.USER_METADATA})
+    CAPABILITIES = CapabilitySet(
+        set(Capability)
+        - {Capability.USER_METADATA, Capability.CONDITIONAL_WRITE, Capability.BULK_DELETE}
+    )
 
     @property
     def name(self) -> str:

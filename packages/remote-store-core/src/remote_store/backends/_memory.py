@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+import itertools
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any, BinaryIO
@@ -15,19 +16,28 @@ from remote_store._capabilities import Capability, CapabilitySet
 from remote_store._models import FileInfo, FolderEntry, WriteResult, native_write_result
 from remote_store._path import RemotePath
 from remote_store._streams import WritableContent, iter_content
-from remote_store.errors import AlreadyExists, DirectoryNotEmpty, InvalidPath, NotFound
+from remote_store.errors import (
+    AlreadyExists,
+    DirectoryNotEmpty,
+    InvalidArgument,
+    InvalidPath,
+    NotFound,
+    PreconditionFailed,
+)
 
 __all__ = ["MemoryBackend"]
 
 
-class _File(tuple[bytes, datetime, Mapping[str, str] | None]):
-    """A stored file: ``(data, modified_at, metadata)``; a tuple because every write
-    builds one, and a tuple is the cheapest record to build."""
+class _File(tuple[bytes, datetime, Mapping[str, str] | None, int]):
+    """A stored file: ``(data, modified_at, metadata, tag)``; a tuple because every write
+    builds one, and a tuple is the cheapest record to build. ``tag`` is new for every
+    version written: the file's etag."""
 
     __slots__ = ()
     data = property(itemgetter(0))
     modified_at = property(itemgetter(1))
     metadata = property(itemgetter(2))
+    tag = property(itemgetter(3))
 
 
 _make_file = tuple.__new__
@@ -44,6 +54,7 @@ class MemoryBackend(Backend):
         # folder key -> names of its children (files and folders); "" is the root
         self._folders: dict[str, set[str]] = {"": set()}
         self._lock = threading.Lock()  # never taken twice by one thread
+        self._tags = itertools.count(1)
 
     def __getstate__(self) -> dict[str, object]:
         # A pickle (and copy.copy/deepcopy) is a snapshot taken under the lock: the copy
@@ -56,6 +67,7 @@ class MemoryBackend(Backend):
         self._files = dict(state["files"])
         self._folders = {key: set(names) for key, names in state["folders"].items()}
         self._lock = threading.Lock()
+        self._tags = itertools.count(max((f[3] for f in self._files.values()), default=0) + 1)
 
     @property
     def name(self) -> str:
@@ -103,14 +115,14 @@ class MemoryBackend(Backend):
 
     @staticmethod
     def _info(path: str, entry: _File) -> FileInfo:
-        data, modified_at, metadata = entry
+        data, modified_at, metadata, tag = entry
         return FileInfo(
             RemotePath._trusted(path),
             path.rpartition("/")[2],
             len(data),
             modified_at,
             None,
-            None,
+            str(tag),
             None,
             dict(metadata) if metadata else {},
         )
@@ -128,7 +140,7 @@ class MemoryBackend(Backend):
         data = content if type(content) is bytes else b"".join(iter_content(content))
         now = _now(UTC)
         kept = dict(metadata) if metadata else None
-        entry = _make_file(_File, (data, now, kept))
+        entry = _make_file(_File, (data, now, kept, next(self._tags)))
         with self._lock:
             if path in self._files:  # a file is never a folder; its parents exist
                 if not overwrite:
@@ -147,6 +159,34 @@ class MemoryBackend(Backend):
 
     write_atomic = write
 
+    def write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        if if_none_match not in (None, "*"):
+            raise InvalidArgument("if_none_match accepts only '*'", path=path, backend="memory")
+        data = b"".join(iter_content(content))
+        now = _now(UTC)
+        kept = dict(metadata) if metadata else None
+        tag = next(self._tags)
+        with self._lock:  # the check and the write are one step for every other writer
+            current = self._files.get(path)
+            if if_match is not None and (current is None or str(current[3]) != if_match):
+                raise PreconditionFailed("etag does not match", path=path, backend="memory")
+            if if_none_match == "*" and current is not None:
+                raise PreconditionFailed("file exists", path=path, backend="memory")
+            if current is None:
+                if path in self._folders:
+                    raise InvalidPath("is a folder", path=path, backend="memory")
+                self._ensure_parents(path)
+            self._files[path] = _make_file(_File, (data, now, kept, tag))
+        return WriteResult(path, len(data), "native", None, str(tag), None, now, kept)
+
     def _ensure_parents(self, path: str) -> None:
         """Create the folders above ``path``; refuse a file standing where a folder must be."""
         parent, _, name = path.rpartition("/")
@@ -163,13 +203,24 @@ class MemoryBackend(Backend):
 
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
         with self._lock:
-            if path in self._folders:
-                raise InvalidPath("is a folder", path=path, backend="memory")
-            if self._files.pop(path, None) is None:
-                if missing_ok:
-                    return
-                raise NotFound("file not found", path=path, backend="memory")
-            self._folders[parent_key(path)].discard(path.rpartition("/")[2])
+            refused = self._remove_file(path, missing_ok)
+        if refused is not None:
+            raise refused
+
+    def delete_many(
+        self, paths: Sequence[str], *, missing_ok: bool = False
+    ) -> Mapping[str, BaseException | None]:
+        with self._lock:
+            return {path: self._remove_file(path, missing_ok) for path in paths}
+
+    def _remove_file(self, path: str, missing_ok: bool) -> BaseException | None:
+        """Remove a file (the caller holds the lock); the error it refuses with, if any."""
+        if path in self._folders:
+            return InvalidPath("is a folder", path=path, backend="memory")
+        if self._files.pop(path, None) is None:
+            return None if missing_ok else NotFound("file not found", path=path, backend="memory")
+        self._folders[parent_key(path)].discard(path.rpartition("/")[2])
+        return None
 
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
@@ -254,7 +305,7 @@ class MemoryBackend(Backend):
                 raise AlreadyExists("destination exists", path=dst, backend="memory")
             self._ensure_parents(dst)
             if keep_source:
-                entry = _make_file(_File, (entry[0], datetime.now(UTC), entry[2]))
+                entry = _make_file(_File, (entry[0], datetime.now(UTC), entry[2], next(self._tags)))
             else:
                 del self._files[src]
                 self._folders[parent_key(src)].discard(src.rpartition("/")[2])

@@ -7,34 +7,24 @@ the input is consumed lazily, so a huge iterable of paths is never held at once.
 
 Native bulk operations
 ----------------------
-``batch_delete`` uses a backend's bulk delete when the backend has one. A backend opts in
-by defining the optional method (found with ``getattr``; it is not part of the ABC)::
-
-    def delete_many(
-        self, keys: Sequence[str], *, missing_ok: bool = False
-    ) -> Mapping[str, BaseException | None]: ...
-
-It receives at most ``DELETE_MANY_BATCH`` backend keys (1000, S3 DeleteObjects' limit)
-per call, and returns an entry for every key: ``None`` when the file was deleted (or was
-missing and ``missing_ok``), else the error for that key (a ``RemoteStoreError`` or a
-native exception, which is mapped through the backend's ``map_error``). A missing key
-with ``missing_ok=False`` must be reported as ``NotFound``, and a folder as
-``InvalidPath``, exactly like ``Backend.delete``. The native path is used only for a
-plain :class:`~remote_store.Store`; proxies (cache, observe...) get one call per path so
-that they can see each deletion.
+``batch_delete`` uses :meth:`Store.delete_many` when the backend declares
+``BULK_DELETE`` (S3's DeleteObjects: up to 1000 keys a request); otherwise it deletes
+one path at a time. The bulk path is used only for a plain :class:`~remote_store.Store`;
+proxies (cache, observe...) get one call per path so that they see each deletion.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TypeVar
 
+from remote_store._capabilities import Capability
 from remote_store._proxy import ProxyStore
 from remote_store._store import Store
-from remote_store.errors import InvalidArgument, NotFound, RemoteStoreError
+from remote_store.errors import InvalidArgument, RemoteStoreError
 
 __all__ = [
     "DEFAULT_MAX_WORKERS",
@@ -155,9 +145,8 @@ def batch_delete(
     """Delete every file in ``paths``; the backend's ``delete_many`` is used when present."""
     paths = _items(paths, "paths")
     _workers(max_workers)
-    bulk = getattr(store.backend, "delete_many", None)
-    if callable(bulk) and not isinstance(store, ProxyStore):
-        return _delete_natively(store, bulk, paths, missing_ok, stop_on_error)
+    if _bulk_applies(store, stop_on_error):
+        return _delete_in_bulk(store, paths, missing_ok)
     stopped = [False]
     outcomes = _run_each(
         paths,
@@ -169,45 +158,28 @@ def batch_delete(
     return _collect(outcomes, stopped, stop_on_error)
 
 
-def _delete_natively(
-    store: Store,
-    bulk: Callable[..., Mapping[str, BaseException | None]],
-    paths: Iterable[str],
-    missing_ok: bool,
-    stop_on_error: bool,
-) -> BatchResult:
-    from remote_store._capabilities import Capability
+def _bulk_applies(store: Store, stop_on_error: bool) -> bool:
+    """Bulk deletes serve a plain Store (a subclass or proxy that customises ``delete``
+    sees every path) and a run that need not stop at the first failure."""
+    return (
+        Capability.BULK_DELETE in store.capabilities
+        and not stop_on_error
+        and not isinstance(store, ProxyStore)
+        and type(store).delete is Store.delete
+    )
 
+
+def _delete_in_bulk(store: Store, paths: Iterable[str], missing_ok: bool) -> BatchResult:
     succeeded: list[str] = []
     failed: dict[str, RemoteStoreError] = {}
     source = iter(paths)
     while chunk := list(islice(source, DELETE_MANY_BATCH)):
-        keys: dict[str, str] = {}
-        for path in chunk:
-            try:
-                key = store._file_key(path)
-                store._gate(Capability.DELETE, key)
-            except RemoteStoreError as exc:
-                failed[path] = exc
-                continue
-            keys.setdefault(key, path)
-        if keys:
-            outcome = store._call(None, bulk, list(keys), missing_ok=missing_ok)
-            for key, path in keys.items():
-                error: Any = outcome.get(key, _unreported(store, key))
-                if error is None or (missing_ok and isinstance(error, NotFound)):
-                    succeeded.append(path)
-                else:
-                    failed[path] = store._map(error, key)
-        if stop_on_error and failed:
-            break
+        for path, error in store.delete_many(chunk, missing_ok=missing_ok).items():
+            if error is None:
+                succeeded.append(path)
+            else:
+                failed[path] = error
     return BatchResult(tuple(succeeded), failed)
-
-
-def _unreported(store: Store, key: str) -> RemoteStoreError:
-    return RemoteStoreError(
-        "delete_many reported no outcome for this key", path=key, backend=store.backend.name
-    )
 
 
 def batch_copy(

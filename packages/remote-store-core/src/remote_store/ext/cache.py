@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, Any, BinaryIO, Protocol, TypeVar, runtime_checkable
 
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from remote_store._proxy import ProxyStore
 from remote_store._store import AtomicWriteContext, Store
+from remote_store._store_core import DeleteOutcomes
 from remote_store._streams import WritableContent
 from remote_store.errors import ConfigError, InvalidArgument, RemoteStoreError
 from remote_store.ext._memory_cache import MemoryCache
@@ -353,10 +354,19 @@ class CachedStore(ProxyStore):
         *,
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
     ) -> WriteResult:
         full = self._file(path)
         try:
-            return self._inner.write(path, content, overwrite=overwrite, metadata=metadata)
+            return self._inner.write(
+                path,
+                content,
+                overwrite=overwrite,
+                metadata=metadata,
+                if_match=if_match,
+                if_none_match=if_none_match,
+            )
         finally:
             self._invalidate(full)
 
@@ -387,6 +397,17 @@ class CachedStore(ProxyStore):
             self._inner.delete(path, missing_ok=missing_ok)
         finally:
             self._invalidate(full)
+
+    def delete_many(self, paths: Iterable[str], *, missing_ok: bool = False) -> DeleteOutcomes:
+        paths = list(paths) if not isinstance(paths, (str, bytes)) else paths
+        try:
+            return self._inner.delete_many(paths, missing_ok=missing_ok)
+        finally:
+            for path in paths:
+                try:
+                    self._invalidate(self._file(path))
+                except RemoteStoreError:
+                    pass  # an invalid path was reported by the inner store, nothing cached
 
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False

@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import IO, Any, BinaryIO, TypeVar
@@ -30,6 +30,7 @@ from typing import IO, Any, BinaryIO, TypeVar
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._proxy import ProxyStore
 from remote_store._store import AtomicWriteContext, Store
+from remote_store._store_core import DeleteOutcomes
 from remote_store._streams import WritableContent
 from remote_store.errors import ConfigError, InvalidArgument
 from remote_store.ext._buffered import BufferedObserver
@@ -442,11 +443,20 @@ class ObservedStore(ProxyStore):
         *,
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
     ) -> WriteResult:
         return self._run(
             "write",
             path,
-            lambda: self._inner.write(path, content, overwrite=overwrite, metadata=metadata),
+            lambda: self._inner.write(
+                path,
+                content,
+                overwrite=overwrite,
+                metadata=metadata,
+                if_match=if_match,
+                if_none_match=if_none_match,
+            ),
             _written,
         )
 
@@ -498,6 +508,14 @@ class ObservedStore(ProxyStore):
 
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
         self._run("delete", path, lambda: self._inner.delete(path, missing_ok=missing_ok))
+
+    def delete_many(self, paths: Iterable[str], *, missing_ok: bool = False) -> DeleteOutcomes:
+        paths = list(paths) if not isinstance(paths, (str, bytes)) else paths
+        return self._run(
+            "delete_many",
+            ",".join(map(str, paths)) if len(paths) <= 8 else f"{len(paths)} paths",
+            lambda: self._inner.delete_many(paths, missing_ok=missing_ok),
+        )
 
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
