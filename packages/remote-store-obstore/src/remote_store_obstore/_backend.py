@@ -41,9 +41,11 @@ __all__ = ["CAPABILITIES", "PART_SIZE", "ObstoreBackend"]
 T = TypeVar("T")
 
 #: What every obstore backend does. Not ATOMIC_MOVE (a move is a copy and a delete) and
-#: not WRITE_RESULT_NATIVE (obstore's put returns no modification time).
+#: not WRITE_RESULT_NATIVE (obstore's put returns no modification time); not (yet)
+#: CONDITIONAL_WRITE, whose ``write_conditional`` is not written here.
 CAPABILITIES = CapabilitySet(
-    set(Capability) - {Capability.ATOMIC_MOVE, Capability.WRITE_RESULT_NATIVE}
+    set(Capability)
+    - {Capability.ATOMIC_MOVE, Capability.WRITE_RESULT_NATIVE, Capability.CONDITIONAL_WRITE}
 )
 
 
