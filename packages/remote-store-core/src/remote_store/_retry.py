@@ -156,7 +156,7 @@ def _announce_retry(
     try:
         from datetime import UTC, datetime
 
-        from remote_store.ext._events import StoreEvent, get_correlation_id, notify_plugins
+        from remote_store._events import StoreEvent, get_correlation_id, notify_plugins
 
         event = StoreEvent(
             operation="retry",

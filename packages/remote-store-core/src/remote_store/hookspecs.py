@@ -16,10 +16,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
+    from remote_store._events import StoreEvent
     from remote_store._store import Store
-    from remote_store.ext.observe import (  # type: ignore[import-not-found,unused-ignore]
-        StoreEvent,
-    )
 
 __all__ = [
     "PROJECT_NAME",

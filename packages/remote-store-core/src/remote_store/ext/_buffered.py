@@ -6,8 +6,8 @@ import logging
 import queue
 import threading
 
+from remote_store._events import EventHandler, StoreEvent, deliver
 from remote_store.errors import InvalidArgument
-from remote_store.ext._events import EventHandler, StoreEvent, deliver
 
 __all__ = ["BufferedObserver"]
 

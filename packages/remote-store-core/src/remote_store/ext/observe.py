@@ -27,14 +27,7 @@ from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import IO, Any, BinaryIO, TypeVar
 
-from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
-from remote_store._proxy import ProxyStore
-from remote_store._store import AtomicWriteContext, Store
-from remote_store._store_core import DeleteOutcomes
-from remote_store._streams import WritableContent
-from remote_store.errors import ConfigError, InvalidArgument
-from remote_store.ext._buffered import BufferedObserver
-from remote_store.ext._events import (
+from remote_store._events import (
     EventHandler,
     StoreEvent,
     deliver,
@@ -43,6 +36,13 @@ from remote_store.ext._events import (
     reset_correlation_id,
     set_correlation_id,
 )
+from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._proxy import ProxyStore
+from remote_store._store import AtomicWriteContext, Store
+from remote_store._store_core import DeleteOutcomes
+from remote_store._streams import WritableContent
+from remote_store.errors import ConfigError, InvalidArgument
+from remote_store.ext._buffered import BufferedObserver
 from remote_store.hookspecs import hookimpl
 
 __all__ = [
