@@ -7,6 +7,7 @@ from functools import cache
 from importlib import import_module, metadata
 from typing import Any
 
+from remote_store import _plugin_table
 from remote_store.errors import ConfigError, UnknownBackendType
 
 __all__ = [
@@ -25,21 +26,7 @@ ASYNC_BACKEND_GROUP = "remote_store.async_backends"
 PLUGIN_GROUP = "remote_store.plugins"
 
 #: The distribution that provides each backend type of this project, for install hints.
-PLUGIN_DISTRIBUTIONS = {
-    "local": "remote-store-core",
-    "memory": "remote-store-core",
-    "s3": "remote-store-s3",
-    "s3-pyarrow": "remote-store-s3-pyarrow",
-    "azure": "remote-store-azure",
-    "s3-obstore": "remote-store-obstore",
-    "azure-obstore": "remote-store-obstore",
-    "gcs-obstore": "remote-store-obstore",
-    "sftp": "remote-store-sftp",
-    "gcs": "remote-store-gcs",
-    "http": "remote-store-http",
-    "sql-blob": "remote-store-sql",
-    "sql-query": "remote-store-sql-query",
-}
+PLUGIN_DISTRIBUTIONS = _plugin_table.PLUGIN_DISTRIBUTIONS
 
 
 @dataclass(frozen=True)

@@ -5,22 +5,14 @@ from __future__ import annotations
 from importlib import metadata
 from typing import TypedDict
 
-from remote_store import _discovery
+from remote_store import _discovery, _plugin_table
 
 __all__ = ["BackendInfo", "ExtensionInfo", "InfoResult", "info"]
 
 #: The optional extensions of 0.27 and the distribution that provides each.
 EXTENSION_DISTRIBUTIONS: dict[str, str] = {
-    "arrow": "remote-store-arrow",
-    "parquet": "remote-store-arrow",
-    "otel": "remote-store-otel",
-    "yaml": "remote-store-yaml",
-    "pydantic": "remote-store-pydantic",
-    "dagster": "remote-store-dagster",
+    name: ext.distribution for name, ext in _plugin_table.EXTENSIONS.items()
 }
-
-# The distribution that provides an extension; also the meta distribution's extra name.
-_EXTRAS = {"parquet": "arrow"}
 
 
 #: One backend type: installed or not, by which distribution (and version), the
@@ -71,9 +63,7 @@ def info() -> InfoResult:
             "distribution": ", ".join(p.distribution for p in found) or None,
             "version": found[0].version if found else None,
             "class": ", ".join(p.value for p in found) or None,
-            "extras": []
-            if wanted == "remote-store-core"
-            else [wanted.removeprefix("remote-store-")],
+            "extras": _extras_of(wanted),
             "install": _discovery.install_hint(name),
         }
     plugins = _discovery.providers(_discovery.PLUGIN_GROUP)
@@ -85,10 +75,17 @@ def info() -> InfoResult:
         extensions[name] = ExtensionInfo(
             available=provider is not None,
             distribution=provider,
-            extras=[_EXTRAS.get(name, name)],
+            extras=[_plugin_table.EXTENSIONS[name].extra],
             install=f"pip install {dist_name}",
         )
     return InfoResult(backends=backends, extensions=extensions)
+
+
+def _extras_of(distribution: str) -> list[str]:
+    """The meta distribution's extra that installs ``distribution`` (none for the core)."""
+    row = _plugin_table.plugin_of(distribution)
+    extra = row.extra if row is not None else distribution.removeprefix("remote-store-")
+    return [extra] if extra else []
 
 
 def _installed_distribution(name: str) -> str | None:

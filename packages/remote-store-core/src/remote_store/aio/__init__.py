@@ -31,12 +31,12 @@ __all__ = [
     "SyncBackendAdapter",
 ]
 
-# 0.27 name -> async backend type whose module exports it (resolved lazily, on first use)
-_PLUGIN_NAMES = {"AsyncAzureBackend": "azure"}
-
 
 def __getattr__(name: str) -> Any:
-    type_name = _PLUGIN_NAMES.get(name)
+    # 0.27 names of plugin backends, resolved lazily through the plugin table
+    from remote_store._plugin_table import LEGACY_ASYNC_NAMES
+
+    type_name = LEGACY_ASYNC_NAMES.get(name)
     if type_name is None:
         raise AttributeError(f"module 'remote_store.aio' has no attribute {name!r}")
     from remote_store import _discovery

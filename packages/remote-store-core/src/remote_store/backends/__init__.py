@@ -12,29 +12,16 @@ from remote_store.backends._memory import MemoryBackend
 
 __all__ = ["Backend", "LocalBackend", "MemoryBackend"]
 
-# 0.27 name -> (backend type whose module exports it, attribute name)
-_PLUGIN_NAMES = {
-    "S3Backend": ("s3", "S3Backend"),
-    "S3PyArrowBackend": ("s3-pyarrow", "S3PyArrowBackend"),
-    "SFTPBackend": ("sftp", "SFTPBackend"),
-    "SFTPUtils": ("sftp", "SFTPUtils"),
-    "AzureBackend": ("azure", "AzureBackend"),
-    "ReadOnlyHttpBackend": ("http", "ReadOnlyHttpBackend"),
-    "SQLBlobBackend": ("sql-blob", "SQLBlobBackend"),
-    "SQLQueryBackend": ("sql-query", "SQLQueryBackend"),
-    "ArrowSerializer": ("sql-query", "ArrowSerializer"),
-    "ResultSerializer": ("sql-query", "ResultSerializer"),
-}
-
 
 def __getattr__(name: str) -> Any:
-    target = _PLUGIN_NAMES.get(name)
-    if target is None:
+    from remote_store._plugin_table import LEGACY_BACKEND_NAMES
+
+    type_name = LEGACY_BACKEND_NAMES.get(name)
+    if type_name is None:
         raise AttributeError(f"module 'remote_store.backends' has no attribute {name!r}")
     from remote_store import _discovery
     from remote_store.errors import UnknownBackendType
 
-    type_name, attribute = target
     try:
         module = _discovery.load_module_of(type_name)
     except UnknownBackendType:
@@ -42,8 +29,10 @@ def __getattr__(name: str) -> Any:
             f"{name} needs the {type_name!r} backend: {_discovery.install_hint(type_name)}",
             name=name,
         ) from None
-    return getattr(module, attribute)
+    return getattr(module, name)
 
 
 def __dir__() -> list[str]:
-    return sorted([*__all__, *_PLUGIN_NAMES])
+    from remote_store._plugin_table import LEGACY_BACKEND_NAMES
+
+    return sorted([*__all__, *LEGACY_BACKEND_NAMES])

@@ -1,7 +1,7 @@
 """0.27 import path ``remote_store.ext.dagster`` (from a plugin distribution when installed)."""
 
-from remote_store.ext._optional import load_optional
+from remote_store.ext._optional import load_extension
 
-_module = load_optional("remote_store_dagster", "remote-store-dagster", "remote_store.ext.dagster")
+_module = load_extension("dagster")
 globals().update({name: getattr(_module, name) for name in _module.__all__})
 __all__ = list(_module.__all__)

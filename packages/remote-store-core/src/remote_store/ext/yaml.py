@@ -1,7 +1,7 @@
 """0.27 import path ``remote_store.ext.yaml`` (from a plugin distribution when installed)."""
 
-from remote_store.ext._optional import load_optional
+from remote_store.ext._optional import load_extension
 
-_module = load_optional("remote_store_yaml", "remote-store-yaml", "remote_store.ext.yaml")
+_module = load_extension("yaml")
 globals().update({name: getattr(_module, name) for name in _module.__all__})
 __all__ = list(_module.__all__)
