@@ -207,7 +207,7 @@ class ParquetDatasetStore:
                 if self.read_manifest(key).parts != manifest.parts:
                     continue  # replaced by an overwrite while we read: read the new one
                 raise DatasetIncomplete(
-                    f"part listed in the manifest is missing: {exc.filename}",
+                    f"part listed in the manifest is missing: {getattr(exc, 'path', None) or exc.filename}",
                     path=key,
                     backend=self.store.backend.name,
                 ) from exc

@@ -86,8 +86,9 @@ class LocalBackend(LocalListing, Backend):
 
     def _open_read(self, key: str) -> tuple[int, int]:
         """An fd open for reading a file inside the root, and the file's size."""
+        root_fd = self._root_handle()  # a replaced root is its own NotFound, kept as raised
         try:
-            fd = open_node(self._root_handle(), self._root, key, _READ_FLAGS)
+            fd = open_node(root_fd, self._root, key, _READ_FLAGS)
         except _MISSING:
             raise NotFound("file not found", path=key, backend="local") from None
         st = os.fstat(fd)

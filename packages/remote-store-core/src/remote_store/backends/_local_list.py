@@ -42,8 +42,9 @@ class LocalListing(LocalRoot):
 
     def _open_folder(self, key: str) -> int | None:
         """A listable fd of folder ``key`` (inside the root), ``None`` when it is none."""
+        root_fd = self._root_handle()  # a replaced root is its own NotFound, kept as raised
         try:
-            return open_node(self._root_handle(), self._root, key, READ_DIR_FLAGS)
+            return open_node(root_fd, self._root, key, READ_DIR_FLAGS)
         except _MISSING:
             return None
 
