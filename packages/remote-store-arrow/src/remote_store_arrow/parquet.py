@@ -206,8 +206,9 @@ class ParquetDatasetStore:
             except FileNotFoundError as exc:
                 if self.read_manifest(key).parts != manifest.parts:
                     continue  # replaced by an overwrite while we read: read the new one
+                missing = getattr(exc, "path", None) or exc.filename
                 raise DatasetIncomplete(
-                    f"part listed in the manifest is missing: {getattr(exc, 'path', None) or exc.filename}",
+                    f"part listed in the manifest is missing: {missing}",
                     path=key,
                     backend=self.store.backend.name,
                 ) from exc
