@@ -87,3 +87,35 @@ def test_exists_past_a_page_of_siblings_is_still_right(
     assert store.exists("n")
     store.delete_folder("n", recursive=True)
     assert not store.exists("n")
+
+
+def test_delete_many_of_1000_keys_is_one_listing_and_one_delete_objects(
+    store: Store, moto: Any, bucket: str
+) -> None:
+    paths = [f"bulk/{i:04d}.csv" for i in range(1000)]
+    for path in paths:
+        store.write(path, b"x")
+    store.write("bulk/keep.txt", b"kept")
+    outcomes: dict[str, Any] = {}
+    seen = count(moto, bucket, lambda: outcomes.update(store.delete_many(paths)))
+    assert outcomes == dict.fromkeys(paths)
+    assert len(seen) <= 3, seen  # one delimited LIST (+ at most one prefetched page), one POST
+    assert sum('"POST ' in line for line in seen) == 1
+    assert [str(i.path) for i in store.list_files("bulk")] == ["bulk/keep.txt"]
+
+
+def test_delete_many_by_listing_tells_files_folders_and_missing_keys_apart(
+    store: Store, moto: Any, bucket: str
+) -> None:
+    store.write("mix/a.txt", b"a")
+    store.write("mix/sub/inner.txt", b"kept")
+    store.write("mix/\ue000.txt", b"private-use")  # its predecessor is a surrogate
+    store.write("mix/z.txt", b"z")
+    asked = ["mix/a.txt", "mix/sub", "mix/missing.txt", "mix/\ue000.txt", "mix/z.txt"]
+    outcomes = store.delete_many(asked)
+    assert outcomes["mix/a.txt"] is None and outcomes["mix/z.txt"] is None
+    assert outcomes["mix/\ue000.txt"] is None
+    assert type(outcomes["mix/sub"]).__name__ == "InvalidPath"
+    assert type(outcomes["mix/missing.txt"]).__name__ == "NotFound"
+    assert store.read_bytes("mix/sub/inner.txt") == b"kept"
+    assert not store.exists("mix/z.txt")

@@ -16,11 +16,23 @@ if TYPE_CHECKING:
 __all__ = ["delete_folder", "delete_many"]
 
 
+#: Keys of one folder from which a delimited listing, not one HEAD each, tells which of
+#: them are files, folders or missing.
+LIST_PROBE_MIN = 4
+#: Keys one listing page must answer for on average before the listing gives up (a few
+#: keys spread over a huge folder are cheaper to HEAD).
+KEYS_PER_PAGE_MIN = 250
+
+
 def delete_many(
     backend: S3Backend, keys: Sequence[str], *, missing_ok: bool
 ) -> dict[str, BaseException | None]:
-    """Delete up to 1000 files: concurrent HEADs, then one DeleteObjects request."""
-    probe = backend._run(None, _ops.probe_many(backend._bucket, list(keys)))
+    """Delete up to 1000 files: find what each key is (one delimited listing per folder
+    holding several of them, else concurrent HEADs), then one DeleteObjects request."""
+    probe = _kinds_by_listing(backend, keys)
+    rest = [key for key in keys if key not in probe]
+    if rest:
+        probe.update(backend._run(None, _ops.probe_many(backend._bucket, rest)))
     outcome: dict[str, BaseException | None] = {}
     present = []
     for key, kind in probe.items():
@@ -34,6 +46,54 @@ def delete_many(
             )
     outcome.update(_delete_keys(backend, present))
     return outcome
+
+
+def _kinds_by_listing(backend: S3Backend, keys: Sequence[str]) -> dict[str, str]:
+    """``{key: "file" | "folder" | "missing"}`` for the keys whose folder holds several of
+    them, each folder read by one delimited listing from just before its first key to just
+    past its last; the others are left out (the caller HEADs them)."""
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(key.rpartition("/")[0], []).append(key)
+    kinds: dict[str, str] = {}
+    for folder, members in groups.items():
+        if len(members) >= LIST_PROBE_MIN:
+            kinds.update(_list_probe(backend, folder, members))
+    return kinds
+
+
+def _list_probe(backend: S3Backend, folder: str, members: list[str]) -> dict[str, str]:
+    wanted = set(members)
+    last = max(members) + "/"  # a folder's prefix sorts right after its name
+    files: set[str] = set()
+    folders: set[str] = set()
+    budget = max(2, len(members) // KEYS_PER_PAGE_MIN)
+    params = {
+        "Prefix": folder + "/" if folder else "",
+        "Delimiter": "/",
+        "StartAfter": _just_before(min(members)),
+    }
+    for number, page in enumerate(_listing.pages(backend, folder, **params), 1):
+        seen = [item["Key"] for item in page.get("Contents", ())]
+        prefixes = [item["Prefix"] for item in page.get("CommonPrefixes", ())]
+        files.update(key for key in seen if key in wanted)
+        folders.update(p[:-1] for p in prefixes if p[:-1] in wanted)
+        if max([*seen, *prefixes], default="") >= last:
+            break
+        if number >= budget and page.get("IsTruncated"):
+            return {}  # sparse keys in a large folder: HEADs are cheaper
+    return {k: "file" if k in files else "folder" if k in folders else "missing" for k in members}
+
+
+def _just_before(key: str) -> str:
+    """A string that sorts right before ``key`` (S3's StartAfter excludes its value)."""
+    if not key:
+        return ""
+    head, last = key[:-1], ord(key[-1])
+    if last == 0:
+        return head
+    previous = 0xD7FF if 0xD800 <= last - 1 <= 0xDFFF else last - 1  # no lone surrogates
+    return head + chr(previous) + "\U0010ffff"
 
 
 def delete_folder(backend: S3Backend, path: str, *, recursive: bool, missing_ok: bool) -> None:
