@@ -45,6 +45,7 @@ from remote_store.errors import (
     InvalidPath,
     NotFound,
     PermissionDenied,
+    PreconditionFailed,
     RemoteStoreError,
 )
 
@@ -69,6 +70,7 @@ __all__ = [
     "NotFound",
     "PathEntry",
     "PermissionDenied",
+    "PreconditionFailed",
     "ReadStream",
     "RemotePath",
     "RemoteStoreError",

@@ -288,6 +288,42 @@ class GCSBackend(Backend):
             if_generation_match=if_generation_match,
         )
 
+    def write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """``if_none_match="*"`` uploads with ``ifGenerationMatch=0``. ``if_match=etag``
+        reads the object's metadata (its etag and generation), refuses another etag, then
+        uploads with ``ifGenerationMatch`` on that generation: a change in between fails
+        too, so the compare and the swap are one step on the service."""
+        try:
+            if if_none_match is not None:
+                return self.write(path, content, overwrite=False, metadata=metadata)
+            current = self.get_file_info(path)
+            if current.etag != if_match or current.version_id is None:
+                raise PreconditionFailed("etag does not match", path=path, backend=self.name)
+            return self.write(
+                path,
+                content,
+                overwrite=True,
+                metadata=metadata,
+                if_generation_match=int(current.version_id),
+            )
+        except PreconditionFailed:
+            raise
+        except Exception as exc:
+            error = self.map_error(exc, path)
+            if isinstance(error, (AlreadyExists, NotFound)):  # the condition, not the path
+                raise PreconditionFailed(
+                    "precondition failed: " + error.message, path=path, backend=self.name
+                ) from exc
+            raise
+
     def write_atomic(
         self,
         path: str,

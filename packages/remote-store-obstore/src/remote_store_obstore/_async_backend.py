@@ -15,6 +15,8 @@ from remote_store.aio.backend import (
     AlreadyExists,
     AsyncBackend,
     AsyncWritableContent,
+    Capability,
+    CapabilitySet,
     ConfigError,
     FileInfo,
     FolderEntry,
@@ -44,7 +46,8 @@ T = TypeVar("T")
 class AsyncObstoreBackend(AsyncBackend):
     """Files in one bucket or container for async code (see the service subclasses)."""
 
-    CAPABILITIES = CAPABILITIES
+    #: The sync family's, less BULK_DELETE: no async ``delete_many`` is written yet.
+    CAPABILITIES = CapabilitySet(CAPABILITIES - {Capability.BULK_DELETE})
 
     def __init__(
         self,
