@@ -67,6 +67,21 @@ def test_cut_mid_multipart_upload_keeps_the_old_object_and_aborts(
     assert not uploads.get("Uploads")
 
 
+def test_a_part_cut_while_the_next_fills_is_sent_again(
+    proxy: Any, faulty: Store, direct: Store
+) -> None:
+    proxy.cut_upload_after, proxy.times = 4 * MIB, 1  # the first part sent is cut once
+    data = bytes(range(256)) * (4 * 16 * 1024)  # 16 MiB: three parts and a tail
+    result = faulty.write("k", io.BytesIO(data), overwrite=True)
+    assert 1 <= proxy.faults <= 2
+    assert result.size == len(data)
+    assert direct.read_bytes("k") == data
+    backend = direct.backend
+    assert isinstance(backend, S3Backend)
+    uploads = backend._run(None, lambda c: c.list_multipart_uploads(Bucket=backend._bucket))
+    assert not uploads.get("Uploads")
+
+
 def test_cut_mid_download_resumes_with_a_range(proxy: Any, faulty: Store, direct: Store) -> None:
     data = bytes(range(256)) * (12 * 1024)  # 3 MiB
     direct.write("big", data)

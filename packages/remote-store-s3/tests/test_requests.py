@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -40,25 +41,30 @@ def test_read_is_one_get(store: Store, moto: Any, bucket: str) -> None:
     assert len(count(moto, bucket, stream)) == 1
 
 
-def test_exists_is_at_most_one_request(store: Store, moto: Any, bucket: str) -> None:
+def test_exists_is_a_head_then_one_list_only_when_missing(
+    store: Store, moto: Any, bucket: str
+) -> None:
     store.write("e/f", b"1")
     # siblings that sort between "e" and "e/" ('-' and '.' sort before '/')
     for sibling in ("e.txt", "e-1", "e.d/x", "e f"):
         store.write(sibling, b"1")
-    cases = [
-        ("e/f", True),
-        ("e", True),
-        ("e.txt", True),
-        ("e.d", True),
-        ("e.", False),
-        ("missing", False),
-        ("e/f/g", False),
+    cases = [  # path, answer, requests
+        ("e/f", True, ["HEAD"]),
+        ("e.txt", True, ["HEAD"]),
+        ("e", True, ["HEAD", "GET"]),
+        ("e.d", True, ["HEAD", "GET"]),
+        ("e.", False, ["HEAD", "GET"]),
+        ("missing", False, ["HEAD", "GET"]),
+        ("e/f/g", False, ["HEAD", "GET"]),
     ]
-    for path, expected in cases:
+    for path, expected, methods in cases:
         result: list[bool] = []
         seen = count(moto, bucket, lambda p=path, r=result: r.append(store.exists(p)))
-        assert result == [expected]
-        assert len(seen) == 1, (path, seen)
+        assert result == [expected], path
+        verbs = [re.search(r"(HEAD|GET|PUT|POST|DELETE) /", line) for line in seen]
+        assert [verb and verb.group(1) for verb in verbs] == methods, (path, seen)
+        if len(seen) == 2:
+            assert "list-type=2" in seen[1] and "max-keys=1" in seen[1], seen
 
 
 def test_get_file_info_is_one_head(store: Store, moto: Any, bucket: str) -> None:
@@ -79,10 +85,8 @@ def test_recursive_listing_is_one_flat_stream(store: Store, moto: Any, bucket: s
 def test_exists_past_a_page_of_siblings_is_still_right(
     store: Store, moto: Any, bucket: str
 ) -> None:
-    from remote_store_s3._backend import _EXISTS_PAGE
-
     store.write("n/x", b"1")
-    for index in range(_EXISTS_PAGE + 1):
+    for index in range(101):  # more siblings "n.*" than one page of a small LIST
         store.write(f"n.{index:04}", b"1")
     assert store.exists("n")
     store.delete_folder("n", recursive=True)

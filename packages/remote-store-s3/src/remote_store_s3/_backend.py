@@ -13,12 +13,10 @@ options and the connection in :mod:`._client`, writes in :mod:`._writes`, listin
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable, Coroutine, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from contextlib import AbstractContextManager
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from remote_store.backend import (
     Backend,
@@ -48,15 +46,15 @@ from remote_store_s3._errors import classify
 from remote_store_s3._reader import ObjectReader
 from remote_store_s3._responses import head_info
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+
 __all__ = ["S3Backend"]
 
 T = TypeVar("T")
 
 #: CopyObject's size limit: larger objects are copied with UploadPartCopy.
 _COPY_OBJECT_LIMIT = 5 * 1024**3
-
-#: Entries one ``exists`` LIST may return: room for many ``path.*`` siblings, still small.
-_EXISTS_PAGE = 100
 
 
 class S3Backend(Backend):
@@ -205,27 +203,16 @@ class S3Backend(Backend):
         return bool(page.get("KeyCount") or page.get("Contents"))
 
     def exists(self, path: str) -> bool:
-        """One delimited LIST from the key itself: the key sorts first and ``path/`` comes back
-        as a common prefix after the siblings (``path.txt``) that sort before it."""
+        """A HEAD, then only when it says missing one LIST for a folder below ``path``:
+        one request for a file, two for a folder or a missing key (docs/backends/s3.md).
+        On S3 a HEAD costs a twelfth of a LIST and answers faster."""
         if path == "":
             return True
-        page = self._run(
-            path,
-            _ops.call(
-                "list_objects_v2",
-                Bucket=self._bucket,
-                Prefix=path,
-                Delimiter="/",
-                MaxKeys=_EXISTS_PAGE,
-            ),
-        )
-        if any(item["Key"] == path for item in page.get("Contents", ())):
-            return True
-        folder = path + "/"
-        if any(item["Prefix"] == folder for item in page.get("CommonPrefixes", ())):
-            return True
-        # only a page filled by siblings sorting before "path/" leaves the answer open
-        return bool(page.get("IsTruncated")) and self.is_folder(path)
+        try:
+            self._run(path, _ops.call("head_object", **self._args(path)))
+        except NotFound:
+            return self.is_folder(path)
+        return True
 
     def get_file_info(self, path: str) -> FileInfo:
         head = self._head(path)
@@ -411,6 +398,8 @@ class S3Backend(Backend):
             "object_key": path,
             "endpoint_url": _client.strip_userinfo(self._endpoint_url),
         }
+        import dataclasses
+
         return dataclasses.replace(plan, details=details)
 
     def check_health(self) -> None:

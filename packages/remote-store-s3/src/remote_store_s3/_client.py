@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Coroutine, Mapping
-from concurrent.futures import Future
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from remote_store.backend import RetryPolicy, Secret, reveal
 from remote_store.errors import ConfigError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "close",
@@ -91,6 +92,8 @@ def filesystem(
 
 def submit(fs: Any, coroutine: Coroutine[Any, Any, T]) -> Future[T]:
     """Schedule a coroutine on s3fs's event loop thread (fsspec's, before the first connect)."""
+    import asyncio  # loaded with the first request, not with the plugin
+
     from fsspec.asyn import get_loop
 
     loop = fs.loop if fs is not None else get_loop()
@@ -99,6 +102,8 @@ def submit(fs: Any, coroutine: Coroutine[Any, Any, T]) -> Future[T]:
 
 def close(client: Any, fs: Any) -> None:
     """Close the aiobotocore client and its connection pool (best effort, 10 s at most)."""
+    import asyncio
+
     try:
         asyncio.run_coroutine_threadsafe(client.__aexit__(None, None, None), fs.loop).result(10)
     except Exception:

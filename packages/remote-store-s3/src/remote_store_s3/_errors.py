@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from remote_store.errors import (
@@ -80,7 +79,6 @@ def _is_transport_error(exc: BaseException) -> bool:
         bce.HTTPClientError,  # ReadTimeoutError and friends
         bce.ResponseStreamingError,
         bce.IncompleteReadError,
-        asyncio.TimeoutError,
         ConnectionError,
         TimeoutError,
     )

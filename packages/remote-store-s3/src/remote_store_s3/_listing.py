@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
-from concurrent.futures import Future
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +14,8 @@ from remote_store_s3._errors import classify
 from remote_store_s3._responses import folder_entry, listed_info
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from remote_store_s3._backend import S3Backend
 
 __all__ = ["folder_info", "iter_children", "list_files", "list_folders", "pages"]
@@ -34,6 +34,8 @@ def pages(backend: S3Backend, path: str, **params: Any) -> Iterator[dict[str, An
             policy = backend.retry_policy
             if not error.retryable or policy.max_attempts < 2:
                 raise error from exc
+            import dataclasses
+
             retry = dataclasses.replace(policy, max_attempts=policy.max_attempts - 1)
             page = backend._run(path, _ops.call("list_objects_v2", **args), policy=retry)
         token = page.get("NextContinuationToken") if page.get("IsTruncated") else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
@@ -57,6 +56,8 @@ def any_exists(bucket: str, keys: Sequence[str]) -> Operation:
     """The first of ``keys`` that is an object (HEADs run concurrently), or ``None``."""
 
     async def operation(client: Any) -> str | None:
+        import asyncio
+
         found = await asyncio.gather(*(_is_object(client, bucket, key) for key in keys))
         return next((key for key, hit in zip(keys, found, strict=True) if hit), None)
 
@@ -67,6 +68,8 @@ def probe_many(bucket: str, keys: Sequence[str]) -> Operation:
     """``{key: "file" | "folder" | "missing"}`` with at most ``CONCURRENCY`` requests in flight."""
 
     async def operation(client: Any) -> dict[str, str]:
+        import asyncio
+
         gate = asyncio.Semaphore(CONCURRENCY)
 
         async def probe(key: str) -> str:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Mapping
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 from remote_store.backend import ContentDigest, FileInfo, FolderEntry, RemotePath, WriteResult
@@ -78,11 +76,15 @@ def _digest(response: Mapping[str, Any]) -> ContentDigest | None:
         value = response.get(field)
         if value and "-" not in value:
             algorithm = field.removeprefix("Checksum").lower()
+            import base64
+
             return ContentDigest(algorithm, base64.b64decode(value).hex())
     return None
 
 
 def _http_date(value: str | None) -> datetime | None:
+    from email.utils import parsedate_to_datetime  # on first use: keeps the import light
+
     try:
         return parsedate_to_datetime(value) if value else None
     except (TypeError, ValueError):
