@@ -20,6 +20,7 @@ from remote_store.errors import (
     RemoteStoreError,
 )
 from remote_store_sql import SQLBlobBackend
+from sqlalchemy.dialects import mysql
 
 from .conftest import Factory, table_name
 
@@ -252,7 +253,15 @@ def test_reflected_narrow_table_narrows_capabilities(backend_factory: Factory) -
     narrow = sa.Table(
         name,
         sa.MetaData(),
-        sa.Column("key", sa.String(255), primary_key=True),
+        # MariaDB's default collation ignores case: such a key column is refused (see
+        # test_case_insensitive_tables.py), so the narrow table uses a code-point collation
+        sa.Column(
+            "key",
+            sa.String(255).with_variant(
+                mysql.VARCHAR(255, collation="utf8mb4_nopad_bin"), "mysql", "mariadb"
+            ),
+            primary_key=True,
+        ),
         sa.Column("data", sa.LargeBinary, nullable=False),
     )
     narrow.create(engine)

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from azure.core.credentials import AzureNamedKeyCredential, AzureSasCredential
 from azure.storage.blob.aio import BlobServiceClient, ExponentialRetry
-from remote_store.backend import RetryPolicy, Secret, reveal
+from remote_store.backend import RetryPolicy, Secret, redact_url, reveal
 from remote_store.errors import BackendUnavailable, ConfigError
 
 from remote_store_azure._hns import HnsOps
@@ -148,7 +148,7 @@ class AzureSettings:
 
     def __repr__(self) -> str:
         auth = self.auth_kind()
-        where = self.account_url or self.account_name or "connection string"
+        where = redact_url(self.account_url or self.account_name or "connection string")
         return f"container={self.container!r}, account={where!r}, auth={auth!r}, hns={self.hns!r}"
 
     def auth_kind(self) -> str:

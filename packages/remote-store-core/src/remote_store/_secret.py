@@ -30,6 +30,7 @@ __all__ = [
     "SecretRedactionFilter",
     "is_secret_key",
     "redact_text",
+    "redact_url",
     "reveal",
     "sdk_log_redaction_active",
     "set_sdk_log_redaction",
@@ -299,13 +300,21 @@ def _remember(value: str) -> None:
             _known_values.add(value)
 
 
-def redact_text(text: str) -> str:
-    """Mask URL userinfo (``scheme://***@host``), secret query parameters and fields
-    (``?sig=***``, ``Password=***``) and every known :class:`Secret` value."""
+def redact_url(text: str) -> str:
+    """Mask the credentials written inside URLs and ``name=value`` fields of ``text``
+    (userinfo, ``?sig=``, ``;AccountKey=``), leaving the rest readable. Unlike
+    :func:`redact_text` it does not mask known Secret values (a whole URL may be one)."""
     if "://" in text and "@" in text:
         text = _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{_MASK}@", text)
     if any(True for _ in _named_value_matches(text)):
         text = _NAMED_VALUE.sub(lambda m: f"{m.group('name')}={_MASK}", text)
+    return text
+
+
+def redact_text(text: str) -> str:
+    """Mask URL userinfo (``scheme://***@host``), secret query parameters and fields
+    (``?sig=***``, ``Password=***``) and every known :class:`Secret` value."""
+    text = redact_url(text)
     with _known_lock:
         known = sorted(_known_values, key=len, reverse=True)
     for value in known:

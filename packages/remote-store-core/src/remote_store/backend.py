@@ -25,7 +25,7 @@ from remote_store._models import (
 )
 from remote_store._path import RemotePath, check_key, normalize_key
 from remote_store._retry import RetryPolicy, call_with_retry
-from remote_store._secret import Secret, redact_text, reveal
+from remote_store._secret import Secret, redact_text, redact_url, reveal
 from remote_store._streams import (
     CHUNK_SIZE,
     SPOOL_MAX_MEMORY,
@@ -91,6 +91,7 @@ __all__ = [
     "not_supported",
     "parent_key",
     "redact_text",
+    "redact_url",
     "reveal",
     "spool",
     "translate_glob",

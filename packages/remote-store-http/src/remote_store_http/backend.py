@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import IO, Any, BinaryIO, TypeVar
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from remote_store import Backend, Capability, CapabilitySet, FileInfo, RemotePath, ResolutionPlan
 from remote_store.backend import (
@@ -24,6 +24,7 @@ from remote_store.backend import (
     Secret,
     call_with_retry,
     redact_text,
+    redact_url,
     reveal,
 )
 from remote_store.errors import (
@@ -73,6 +74,12 @@ def _retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _public_url(url: str) -> str:
+    """``url`` without userinfo and with secret query values masked."""
+    parts = urlsplit(url)
+    return redact_url(urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])))
+
+
 class ReadOnlyHttpBackend(Backend):
     """Read-only access to files published under ``base_url``."""
 
@@ -93,6 +100,8 @@ class ReadOnlyHttpBackend(Backend):
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
             raise InvalidArgument(f"base_url must be an http(s) URL, got {redact_text(url)!r}")
         self._base_url = url if url.endswith("/") else url + "/"
+        # what native_path/resolve show: no userinfo, secret query values masked
+        self._public_base = _public_url(self._base_url)
         self._headers = dict(headers or {})
         self._retry = RetryPolicy(**retry) if isinstance(retry, Mapping) else retry
         self._transport: Transport = make_transport(
@@ -217,16 +226,18 @@ class ReadOnlyHttpBackend(Backend):
     # -- naming, health, lifecycle ----------------------------------------------------
 
     def native_path(self, path: str) -> str:
-        return self._url(path)
+        """The file's URL without credentials (userinfo removed, secret query values masked)."""
+        return self._public_base + quote(path, safe="/")
 
     def to_key(self, native_path: str) -> str:
-        if native_path.startswith(self._base_url):
-            return unquote(native_path[len(self._base_url) :])
+        for base in (self._base_url, self._public_base):
+            if native_path.startswith(base):
+                return unquote(native_path[len(base) :])
         return native_path
 
     def resolve(self, path: str) -> ResolutionPlan:
-        url = self._url(path)
-        return ResolutionPlan("http", "http", path, url, {"url": redact_text(url), "method": "GET"})
+        url = self.native_path(path)
+        return ResolutionPlan("http", "http", path, url, {"url": url, "method": "GET"})
 
     def check_health(self) -> None:
         response = self._probe("")

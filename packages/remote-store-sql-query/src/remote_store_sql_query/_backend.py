@@ -35,6 +35,7 @@ from remote_store.backend import (
     Secret,
     join_key,
     literal_prefix,
+    redact_url,
     reveal,
     translate_glob,
 )
@@ -99,7 +100,8 @@ class SQLQueryBackend(Backend):
         return "sql-query"
 
     def __repr__(self) -> str:
-        url = self._engine.url.render_as_string(hide_password=True)
+        # hide_password covers user:password@, not a password given as ?password=...
+        url = redact_url(self._engine.url.render_as_string(hide_password=True))
         return f"SQLQueryBackend(url={url!r}, keys={len(self._keys)})"
 
     # -- reads ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from remote_store.backend import (
     Secret,
     WritableContent,
     WriteResult,
+    redact_url,
     reveal,
 )
 from remote_store.errors import (
@@ -103,7 +104,8 @@ class SQLBlobBackend(Backend):
         return self._caps
 
     def __repr__(self) -> str:
-        url = self._engine.url.render_as_string(hide_password=True)
+        # hide_password covers user:password@, not a password given as ?password=...
+        url = redact_url(self._engine.url.render_as_string(hide_password=True))
         return f"SQLBlobBackend(url={url!r}, table_name={self._table_name!r})"
 
     # -- helpers ----------------------------------------------------------------------

@@ -87,9 +87,95 @@ def build_table(engine: sa.Engine, name: str, create: bool) -> tuple[sa.Table, b
     if missing:
         raise ConfigError(f"table {name!r} lacks the required column(s) {sorted(missing)}")
     binary_key = isinstance(reflected["key"]["type"], sa.types._Binary)
+    if not binary_key:
+        check_key_collation(engine, name)
     columns = [c for c in _full_table(name).columns if c.name in reflected]
     table = sa.Table(name, sa.MetaData(), *(c._copy() for c in columns))
     return table, binary_key
+
+
+def check_key_collation(engine: sa.Engine, name: str) -> None:
+    """Refuse a reflected table whose ``key`` column makes distinct keys equal.
+
+    A case-insensitive (or trailing-space-insensitive) collation on the key column makes
+    its unique index treat ``a.txt`` and ``A.txt`` as one key: an upsert of one would
+    overwrite the other's row, and no statement-level cast can undo a unique index.
+    """
+    dialect = engine.dialect.name
+    with engine.connect() as conn:
+        if dialect == "sqlite":
+            problem = _sqlite_key_problem(conn, name)
+        elif dialect in _MYSQL:
+            problem = _mysql_key_problem(conn, name)
+        elif dialect == "postgresql":
+            problem = _postgresql_key_problem(conn, engine, name)
+        else:
+            problem = None
+    if problem is not None:
+        collation, fix = problem
+        raise ConfigError(
+            f"table {name!r}: its 'key' column uses the collation {collation}, which treats "
+            "keys differing in case (or in trailing spaces) as equal, so one key's write "
+            f"would overwrite another's row; sql-blob needs keys compared by code point. {fix}"
+        )
+
+
+def _sqlite_key_problem(conn: sa.Connection, name: str) -> tuple[str, str] | None:
+    quoted = conn.dialect.identifier_preparer.quote(name)
+    for index in conn.exec_driver_sql(f"PRAGMA index_list({quoted})").mappings():
+        if not index["unique"]:
+            continue
+        index_name = conn.dialect.identifier_preparer.quote(index["name"])
+        columns = list(conn.exec_driver_sql(f"PRAGMA index_xinfo({index_name})").mappings())
+        for column in columns:
+            if (
+                column["key"]
+                and column["name"] == "key"
+                and str(column["coll"]).upper() != "BINARY"
+            ):
+                fix = (
+                    'Recreate the table with `"key" TEXT COLLATE BINARY PRIMARY KEY` '
+                    "(SQLite cannot alter a column's collation), copying the rows over."
+                )
+                return str(column["coll"]), fix
+    return None
+
+
+def _mysql_key_problem(conn: sa.Connection, name: str) -> tuple[str, str] | None:
+    row = conn.execute(
+        sa.text(
+            "SELECT COLLATION_NAME FROM information_schema.COLUMNS WHERE "
+            "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = :t AND COLUMN_NAME = 'key'"
+        ),
+        {"t": name},
+    ).first()
+    collation = row[0] if row is not None else None
+    if collation is None or "nopad_bin" in collation or collation.endswith("_0900_bin"):
+        return None
+    quoted = conn.dialect.identifier_preparer.quote(name)
+    fix = (
+        f"Convert the column: ALTER TABLE {quoted} MODIFY `key` VARBINARY({MYSQL_KEY_BYTES}) "
+        "NOT NULL (or a *_nopad_bin collation)."
+    )
+    return collation, fix
+
+
+def _postgresql_key_problem(
+    conn: sa.Connection, engine: sa.Engine, name: str
+) -> tuple[str, str] | None:
+    row = conn.execute(
+        sa.text(
+            "SELECT c.collname, c.collisdeterministic FROM pg_attribute a "
+            "JOIN pg_collation c ON c.oid = a.attcollation "
+            "WHERE a.attrelid = to_regclass(:t) AND a.attname = 'key'"
+        ),
+        {"t": _quoted(engine, name)},
+    ).first()
+    if row is None or row[1]:
+        return None
+    table = _quoted(engine, name)
+    fix = f'Convert the column: ALTER TABLE {table} ALTER COLUMN key TYPE text COLLATE "C".'
+    return str(row[0]), fix
 
 
 def _quoted(engine: sa.Engine, name: str) -> str:
@@ -118,6 +204,9 @@ def key_expression(table: sa.Table, dialect: str, binary_key: bool) -> sa.Column
         return column.collate("C")
     if dialect in _MYSQL and not binary_key:
         return sa.type_coerce(sa.cast(column, mysql.BINARY()), KeyType())
+    if dialect == "sqlite":
+        # a reflected column may declare NOCASE/RTRIM: compare by code point anyway
+        return column.collate("BINARY")
     return column
 
 
