@@ -8,7 +8,8 @@ timeout, typed errors (:mod:`._errors`) and the :class:`RetryPolicy` for idempot
 
 Beside the class: options and the connection in :mod:`._client`, uploads in
 :mod:`._uploads` and :mod:`._writes`, listings in :mod:`._listing`, batch deletes in
-:mod:`._deletes`, the read stream in :mod:`._reader`, models in :mod:`._responses`.
+:mod:`._deletes`, copies in :mod:`._copies`, the read stream in :mod:`._reader`, models
+in :mod:`._responses`.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import Any, BinaryIO, TypeVar
 from urllib.parse import quote
 
 from remote_store.backend import (
-    AlreadyExists,
     Backend,
     Capability,
     CapabilitySet,
@@ -40,9 +40,8 @@ from remote_store.backend import (
     call_with_retry,
     glob_by_listing,
 )
-from remote_store.errors import PreconditionFailed
 
-from remote_store_gcs import _client, _deletes, _listing, _writes
+from remote_store_gcs import _client, _copies, _deletes, _listing, _writes
 from remote_store_gcs._errors import classify, raise_for_status
 from remote_store_gcs._reader import ObjectReader, open_reader
 from remote_store_gcs._responses import file_info
@@ -387,40 +386,15 @@ class GCSBackend(Backend):
         """One flat paginated listing, aggregated as it streams."""
         return _listing.folder_info(self, path)
 
-    # -- copy and move ----------------------------------------------------------------
-
-    def _source(self, src: str) -> dict[str, Any]:
-        resource = self._stat(src)
-        if resource is None:
-            if self.is_folder(src):
-                raise InvalidPath("source is a folder", path=src, backend=self.name)
-            raise NotFound("source not found", path=src, backend=self.name)
-        return resource
+    # -- copy and move (:mod:`._copies`) ---------------------------------------------
 
     def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
         """A server-side rewrite (metadata kept), pinned to the source's generation."""
-        source = self._source(src)
-        if not overwrite and self._stat(dst) is not None:
-            raise AlreadyExists("destination exists", path=dst, backend=self.name)
-        _writes.copy(self, src, dst, source, overwrite=overwrite)
+        _copies.copy(self, src, dst, overwrite=overwrite)
 
     def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
         """Copy, then delete the source generation that was copied (no rename in GCS)."""
-        source = self._source(src)
-        if not overwrite and self._stat(dst) is not None:
-            raise AlreadyExists("destination exists", path=dst, backend=self.name)
-        _writes.copy(self, src, dst, source, overwrite=overwrite)
-        params = {"ifGenerationMatch": str(source["generation"])}
-        try:
-            self._request("DELETE", self._url(src), src, params=params)
-        except PreconditionFailed:
-            raise PreconditionFailed(
-                "the source changed during the move; it was copied and kept",
-                path=src,
-                backend=self.name,
-            ) from None
-        except NotFound:
-            pass  # deleted by someone else meanwhile: the move's outcome stands
+        _copies.move(self, src, dst, overwrite=overwrite)
 
     # -- naming, health, lifecycle ----------------------------------------------------
 
@@ -429,13 +403,9 @@ class GCSBackend(Backend):
 
     def to_key(self, native_path: str) -> str:
         text = native_path.removeprefix("gs://")
-        if text == self._bucket:
-            return ""
-        return (
-            text.removeprefix(self._bucket + "/")
-            if text.startswith(self._bucket + "/")
-            else native_path
-        )
+        if text == self._bucket or text.startswith(self._bucket + "/"):
+            return text[len(self._bucket) + 1 :]
+        return native_path
 
     def resolve(self, path: str) -> ResolutionPlan:
         details = {"bucket": self._bucket, "object_name": path, "endpoint_url": self._base}

@@ -1,5 +1,5 @@
 """Writes: bytes and small streams in one multipart POST, larger streams through a
-resumable session, ``open_atomic`` and server-side copies (rewrite).
+resumable session, and ``open_atomic``.
 
 ``overwrite=False`` sends ``ifGenerationMatch=0`` (the service refuses an existing
 object: create-exclusive), a conditional replace sends the expected generation; a 412 is
@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from remote_store.backend import (
     CHUNK_SIZE,
     AlreadyExists,
-    RetryPolicy,
     WritableContent,
     WriteResult,
     call_with_retry,
@@ -33,7 +32,7 @@ from remote_store_gcs._uploads import ResumableUpload, multipart_upload
 if TYPE_CHECKING:
     from remote_store_gcs._backend import GCSBackend
 
-__all__ = ["AtomicUpload", "UploadSink", "copy", "write"]
+__all__ = ["AtomicUpload", "UploadSink", "write"]
 
 
 def write(
@@ -193,27 +192,3 @@ class AtomicUpload(AbstractContextManager[BinaryIO]):
             self.result = self._sink.commit()
         else:
             self._sink.abort()
-
-
-def copy(
-    backend: GCSBackend, src: str, dst: str, source: Mapping[str, Any], *, overwrite: bool
-) -> dict[str, Any]:
-    """A server-side rewrite of ``source`` (pinned to its generation), looped until done."""
-    params: dict[str, str] = {"sourceGeneration": str(source["generation"])}
-    if not overwrite:
-        params["ifGenerationMatch"] = "0"
-    url = backend._rewrite_url(src, dst)
-    policy: RetryPolicy = backend.retry_policy
-    while True:
-        try:
-            response = call_with_retry(
-                policy,
-                lambda: backend._request("POST", url, dst, params=params, json={}),
-                sleep=backend._sleep,
-            )
-        except PreconditionFailed:
-            raise AlreadyExists("destination exists", path=dst, backend=backend.name) from None
-        answer: dict[str, Any] = response.json()
-        if answer.get("done"):
-            return dict(answer.get("resource") or {})
-        params["rewriteToken"] = str(answer["rewriteToken"])
