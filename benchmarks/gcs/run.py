@@ -44,6 +44,10 @@ def emulator_binary() -> str:
     return str(sorted(folder.glob("bin/fake-gcs-server-linux-*"))[0])
 
 
+def progress(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
 def timed(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     action()
@@ -176,9 +180,11 @@ def main() -> None:
                 ]
                 record("exists (file)", name, statistics.median(times))
 
+        progress(f"timed small operations ({args.rounds} rounds)")
         names = [f"tree/d{i % 10}/e{i % 7}/obj{i:06}" for i in range(args.objects)]
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda k: sides.store.write(k, b"", overwrite=True), names))
+        progress(f"wrote {args.objects} objects for the listing")
         listing = f"list {args.objects} recursive"
         for _ in range(args.rounds):
             for name in sides.names:
@@ -188,6 +194,7 @@ def main() -> None:
                 )
                 assert found == [args.objects], (name, found)
 
+        progress("timed the listings")
         counts: dict[str, dict[str, list[str]]] = {}
         for name in sides.names:
             key = f"count/{name}"

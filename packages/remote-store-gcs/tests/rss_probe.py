@@ -1,5 +1,6 @@
 """Run in a subprocess by test_memory.py (and benchmarks/gcs/run.py): write then read SIZE
-bytes as a stream and print the peak RSS growth of this process (JSON).
+bytes as a stream and print the peak RSS growth of this process during each (JSON; the
+peak is reset before each with Linux's ``/proc/self/clear_refs``).
 
 usage: python rss_probe.py ENDPOINT BUCKET SIZE [remote-store|gcsfs]
 """
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import resource
 import sys
 
 CHUNK = 1024 * 1024
@@ -32,13 +32,23 @@ class Pattern(io.RawIOBase):
         return n
 
 
-def rss_now() -> int:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * resource.getpagesize()
+def _status(field: str) -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def reset_peak() -> int:
+    """Reset the peak RSS to the current RSS (Linux ``clear_refs`` 5); the current RSS."""
+    with open("/proc/self/clear_refs", "w") as handle:
+        handle.write("5")
+    return _status("VmRSS")
 
 
 def peak_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return _status("VmHWM")
 
 
 def with_remote_store(url: str, bucket: str, size: int) -> dict[str, int]:
@@ -48,16 +58,17 @@ def with_remote_store(url: str, bucket: str, size: int) -> dict[str, int]:
     store = Store(GCSBackend(bucket=bucket, endpoint_url=url))
     store.write("warm", Pattern(10 * CHUNK), overwrite=True)  # import and warm every path
     store.read_bytes("warm")
-    base = max(rss_now(), peak_rss())
+    base_write = reset_peak()
     written = store.write("big", Pattern(size), overwrite=True).size
-    after_write = peak_rss()
+    write_growth = peak_rss() - base_write
     total = 0
+    base_read = reset_peak()
     with store.read("big") as stream:
         while chunk := stream.read(CHUNK):
             total += len(chunk)
-    after_read = peak_rss()
+    read_growth = peak_rss() - base_read
     store.close()
-    return {"written": written, "read": total, "base": base, "w": after_write, "r": after_read}
+    return {"written": written, "read": total, "w": write_growth, "r": read_growth}
 
 
 def with_gcsfs(url: str, bucket: str, size: int) -> dict[str, int]:
@@ -73,15 +84,16 @@ def with_gcsfs(url: str, bucket: str, size: int) -> dict[str, int]:
 
     put(f"{bucket}/warm", Pattern(10 * CHUNK))
     fs.cat(f"{bucket}/warm")
-    base = max(rss_now(), peak_rss())
+    base_write = reset_peak()
     written = put(f"{bucket}/big", Pattern(size))
-    after_write = peak_rss()
+    write_growth = peak_rss() - base_write
     total = 0
+    base_read = reset_peak()
     with fs.open(f"{bucket}/big", "rb", block_size=8 * CHUNK, cache_type="none") as stream:
         while chunk := stream.read(CHUNK):
             total += len(chunk)
-    after_read = peak_rss()
-    return {"written": written, "read": total, "base": base, "w": after_write, "r": after_read}
+    read_growth = peak_rss() - base_read
+    return {"written": written, "read": total, "w": write_growth, "r": read_growth}
 
 
 def main() -> None:
@@ -96,8 +108,8 @@ def main() -> None:
                 "size": size,
                 "written": found["written"],
                 "read": found["read"],
-                "write_growth": found["w"] - found["base"],
-                "read_growth": found["r"] - found["base"],
+                "write_growth": found["w"],
+                "read_growth": found["r"],
             }
         )
     )

@@ -36,6 +36,7 @@ class FaultProxy:
         self.lose_method = "PUT"
         self.seen: list[str] = []
         self._session = requests.Session()
+        self._session.trust_env = False  # never through a proxy from the environment
         self._lock = threading.Lock()
         proxy = self
 
@@ -87,8 +88,11 @@ class FaultProxy:
         headers = {
             k: v for k, v in handler.headers.items() if k.lower() not in ("host", "content-length")
         }
+        path = handler.path
+        if path.startswith("http://"):  # asked as a forward proxy: an absolute URL
+            path = "/" + path.split("/", 3)[3]
         upstream = self._session.request(
-            handler.command, self.target + handler.path, headers=headers, data=body, timeout=30
+            handler.command, self.target + path, headers=headers, data=body, timeout=30
         )
         if fault == "lose":
             handler.close_connection = True
@@ -203,3 +207,20 @@ def test_a_lost_chunk_answer_never_leaves_a_partial_object(
     assert not flaky.is_file("resumed.bin")
     status_queries = [line for line in proxy.seen if line.startswith("PUT")]
     assert len(status_queries) >= 2
+
+
+def test_a_proxy_from_the_environment_is_used(
+    emulator: Any, bucket: str, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The environment is read once per session (not per request), and still honoured."""
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    backend = GCSBackend(bucket, endpoint_url=emulator.url)
+    backend.write("via-proxy", b"1")
+    assert backend.read_bytes("via-proxy") == b"1"
+    assert len(proxy.seen) == 2 and all(emulator.url in line for line in proxy.seen)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    direct = GCSBackend(bucket, endpoint_url=emulator.url)
+    assert direct.read_bytes("via-proxy") == b"1"
+    assert len(proxy.seen) == 2  # bypassed

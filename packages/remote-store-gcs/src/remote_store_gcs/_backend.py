@@ -117,6 +117,7 @@ class GCSBackend(Backend):
         with self._lock:
             if self._session is None:
                 self._session, self._project_id = _client.connect(
+                    base_url=self._base,
                     credentials_json=self._credentials,
                     anonymous=self._anonymous,
                     project=self._project,

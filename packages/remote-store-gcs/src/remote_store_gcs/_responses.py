@@ -3,7 +3,6 @@ digests and write results. ``version_id`` is the object's generation."""
 
 from __future__ import annotations
 
-import base64
 import binascii
 from collections.abc import Mapping
 from datetime import datetime
@@ -13,21 +12,24 @@ from remote_store.backend import ContentDigest, FileInfo, FolderEntry, RemotePat
 
 __all__ = ["file_info", "folder_entry", "write_result"]
 
+#: ``FileInfo.extra`` names and the resource fields they come from.
+_EXTRA = (
+    ("generation", "generation"),
+    ("metageneration", "metageneration"),
+    ("storage_class", "storageClass"),
+    ("crc32c", "crc32c"),
+)
+
 
 def file_info(resource: Mapping[str, Any]) -> FileInfo:
     """A file's info from its object resource (a metadata GET or a listing item)."""
     key = str(resource["name"])
     generation = resource.get("generation")
-    extra = {
-        name: resource[field]
-        for name, field in (
-            ("generation", "generation"),
-            ("metageneration", "metageneration"),
-            ("storage_class", "storageClass"),
-            ("crc32c", "crc32c"),
-        )
-        if resource.get(field) is not None
-    }
+    extra: dict[str, Any] = {}
+    for name, field in _EXTRA:
+        value = resource.get(field)
+        if value is not None:
+            extra[name] = value
     return FileInfo(
         path=RemotePath.from_backend_path(key),
         name=key.rpartition("/")[2],
@@ -71,7 +73,7 @@ def digest(resource: Mapping[str, Any]) -> ContentDigest | None:
         value = resource.get(field)
         if value:
             try:
-                return ContentDigest(algorithm, base64.b64decode(value, validate=True).hex())
+                return ContentDigest(algorithm, binascii.a2b_base64(value, strict_mode=True).hex())
             except (binascii.Error, ValueError):
                 continue
     return None
