@@ -262,3 +262,39 @@ def test_unwrap_gives_the_google_cloud_storage_client_on_the_same_session(
 def test_bad_options_are_config_errors(options: dict[str, Any]) -> None:
     with pytest.raises(ConfigError):
         GCSBackend(**options)
+
+
+def test_store_conditional_writes_compare_and_swap_on_the_etag(backend: GCSBackend) -> None:
+    store = Store(backend, _owns=False)
+    first = store.write("cas.txt", b"one")
+    assert first.etag is not None
+    store.write("cas.txt", b"two", if_match=first.etag)
+    with pytest.raises(PreconditionFailed):  # the etag the caller saw is gone
+        store.write("cas.txt", b"three", if_match=first.etag)
+    with pytest.raises(PreconditionFailed):
+        store.write("cas.txt", b"four", if_none_match="*")
+    with pytest.raises(PreconditionFailed):
+        store.write("missing.txt", b"x", if_match=first.etag)
+    store.write("fresh.txt", b"x", if_none_match="*")
+    assert store.read_bytes("cas.txt") == b"two" and store.read_bytes("fresh.txt") == b"x"
+
+
+def test_a_conditional_stream_over_one_chunk_is_refused_before_uploading(
+    emulator: Any, bucket: str
+) -> None:
+    backend = _small_chunks(emulator, bucket)
+    first = backend.write("gen.bin", b"old")
+    assert first.version_id is not None
+    backend.write("gen.bin", b"newer", overwrite=True)
+    mark = emulator.mark()
+    with pytest.raises(PreconditionFailed):
+        backend.write(
+            "gen.bin", io.BytesIO(b"s" * (600 * 1024)), if_generation_match=int(first.version_id)
+        )
+    assert [m for m, _, _ in emulator.since(mark, bucket)] == ["GET"]  # no session opened
+    assert backend.read_bytes("gen.bin") == b"newer"
+    current = backend.get_file_info("gen.bin").version_id
+    assert current is not None
+    data = b"s" * (600 * 1024)
+    backend.write("gen.bin", io.BytesIO(data), if_generation_match=int(current))
+    assert backend.read_bytes("gen.bin") == data

@@ -205,24 +205,13 @@ class GCSBackend(Backend):
         return bool(page.get("items"))
 
     def exists(self, path: str) -> bool:
-        """One delimited listing from the key itself: the key sorts first and ``path/``
-        comes back as a prefix after the siblings (``path.txt``) that sort before it."""
-        if path == "":
-            return True
-        page = next(_listing.pages(self, path, prefix=path, delimiter=True, page_size=_EXISTS_PAGE))
-        if any(item["name"] == path for item in page.get("items", ())):
-            return True
-        if path + "/" in page.get("prefixes", ()):
-            return True
-        # only a page filled by siblings sorting before "path/" leaves the answer open
-        return bool(page.get("nextPageToken")) and self.is_folder(path)
+        """One delimited listing from the key itself (see :func:`._listing.exists`)."""
+        return path == "" or _listing.exists(self, path, _EXISTS_PAGE)
 
     def get_file_info(self, path: str) -> FileInfo:
         resource = self._stat(path)
         if resource is None:
-            if path and self.is_folder(path):
-                raise InvalidPath("not a file", path=path, backend=self.name)
-            raise NotFound("file not found", path=path, backend=self.name)
+            raise self._missing(path)
         return file_info(resource)
 
     # -- reads ------------------------------------------------------------------------
@@ -297,32 +286,10 @@ class GCSBackend(Backend):
         if_none_match: str | None = None,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        """``if_none_match="*"`` uploads with ``ifGenerationMatch=0``. ``if_match=etag``
-        reads the object's metadata (its etag and generation), refuses another etag, then
-        uploads with ``ifGenerationMatch`` on that generation: a change in between fails
-        too, so the compare and the swap are one step on the service."""
-        try:
-            if if_none_match is not None:
-                return self.write(path, content, overwrite=False, metadata=metadata)
-            current = self.get_file_info(path)
-            if current.etag != if_match or current.version_id is None:
-                raise PreconditionFailed("etag does not match", path=path, backend=self.name)
-            return self.write(
-                path,
-                content,
-                overwrite=True,
-                metadata=metadata,
-                if_generation_match=int(current.version_id),
-            )
-        except PreconditionFailed:
-            raise
-        except Exception as exc:
-            error = self.map_error(exc, path)
-            if isinstance(error, (AlreadyExists, NotFound)):  # the condition, not the path
-                raise PreconditionFailed(
-                    "precondition failed: " + error.message, path=path, backend=self.name
-                ) from exc
-            raise
+        """Compare-and-swap on the service (see :func:`._writes.write_conditional`)."""
+        return _writes.write_conditional(
+            self, path, content, if_match=if_match, if_none_match=if_none_match, metadata=metadata
+        )
 
     def write_atomic(
         self,

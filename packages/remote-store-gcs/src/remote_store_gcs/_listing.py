@@ -25,7 +25,7 @@ from remote_store_gcs._responses import file_info, folder_entry
 if TYPE_CHECKING:
     from remote_store_gcs._backend import GCSBackend
 
-__all__ = ["folder_info", "iter_children", "list_files", "list_folders", "pages"]
+__all__ = ["exists", "folder_info", "iter_children", "list_files", "list_folders", "pages"]
 
 #: The most the service returns per page.
 PAGE_SIZE = 1000
@@ -98,6 +98,18 @@ def iter_children(backend: GCSBackend, path: str) -> Iterator[FileInfo | FolderE
         entries.sort(key=lambda pair: pair[0])
         for _, entry in entries:
             yield entry
+
+
+def exists(backend: GCSBackend, path: str, page_size: int) -> bool:
+    """One delimited listing from the key itself: the key sorts first and ``path/`` comes
+    back as a prefix after the siblings (``path.txt``) that sort before it."""
+    page = next(pages(backend, path, prefix=path, delimiter=True, page_size=page_size))
+    if any(item["name"] == path for item in page.get("items", ())):
+        return True
+    if path + "/" in page.get("prefixes", ()):
+        return True
+    # only a page filled by siblings sorting before "path/" leaves the answer open
+    return bool(page.get("nextPageToken")) and backend.is_folder(path)
 
 
 def folder_info(backend: GCSBackend, path: str) -> FolderInfo:

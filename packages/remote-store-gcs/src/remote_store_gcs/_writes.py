@@ -32,7 +32,7 @@ from remote_store_gcs._uploads import ResumableUpload, multipart_upload
 if TYPE_CHECKING:
     from remote_store_gcs._backend import GCSBackend
 
-__all__ = ["AtomicUpload", "UploadSink", "write"]
+__all__ = ["AtomicUpload", "UploadSink", "write", "write_conditional"]
 
 
 def write(
@@ -61,6 +61,35 @@ def write(
         sink.abort()
         raise
     return sink.commit()
+
+
+def write_conditional(
+    backend: GCSBackend,
+    key: str,
+    content: WritableContent,
+    *,
+    if_match: str | None,
+    if_none_match: str | None,
+    metadata: Mapping[str, str] | None,
+) -> WriteResult:
+    """``if_none_match="*"`` uploads with ``ifGenerationMatch=0``. ``if_match=etag`` reads
+    the object's metadata (etag and generation), refuses another etag, then uploads with
+    ``ifGenerationMatch`` on that generation: a change in between fails too, so compare
+    and swap are one step on the service. Every failed condition is PreconditionFailed."""
+    try:
+        if if_none_match is not None:
+            return write(backend, key, content, overwrite=False, metadata=metadata)
+        current = backend._stat(key)
+        if current is None or current.get("etag") != if_match or "generation" not in current:
+            raise PreconditionFailed("etag does not match", path=key, backend=backend.name)
+        generation = int(current["generation"])
+        return write(
+            backend, key, content, overwrite=True, metadata=metadata, if_generation_match=generation
+        )
+    except AlreadyExists as exc:  # the condition failed, not the path
+        raise PreconditionFailed(
+            "precondition failed: file exists", path=key, backend=backend.name
+        ) from exc
 
 
 class UploadSink(io.RawIOBase):
@@ -103,9 +132,13 @@ class UploadSink(io.RawIOBase):
         return len(view)
 
     def _start_resumable(self) -> None:
+        # fail before sending gigabytes; the precondition still decides at the commit
         if self._precondition == 0 and self._backend._stat(self._key) is not None:
-            # fail before sending gigabytes; the precondition still decides at the commit
             raise AlreadyExists("file exists", path=self._key, backend=self._backend.name)
+        if self._precondition:
+            found = self._backend._stat(self._key)
+            if found is None or str(found.get("generation")) != str(self._precondition):
+                raise self._refused()
         self._upload = ResumableUpload(
             self._backend,
             self._key,
