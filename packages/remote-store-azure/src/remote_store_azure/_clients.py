@@ -161,12 +161,22 @@ class AzureSettings:
             return "account_key"
         if self.sas_token is not None:
             return "sas_token"
+        if self.url_sas() is not None:
+            return "sas_in_account_url"
         return "default"
+
+    def url_sas(self) -> str | None:
+        """A SAS given as the query of ``account_url`` (``https://acct...net/?sv=..&sig=..``)."""
+        if not self.account_url or "?" not in self.account_url:
+            return None
+        query = self.account_url.split("?", 1)[1]
+        return query if "sig=" in query else None
 
     def blob_url(self) -> str:
         """The account's Blob endpoint (when no connection string is given)."""
         if self.account_url:
-            return self.account_url
+            # a SAS in the query travels as the credential, never inside the endpoint
+            return self.account_url.split("?", 1)[0].rstrip("/")
         return f"https://{self.account_name}.blob.core.windows.net"
 
     def client_kwargs(self) -> dict[str, Any]:
@@ -188,6 +198,9 @@ def _explicit_credential(settings: AzureSettings) -> Any:
         return AzureNamedKeyCredential(str(settings.account_name), settings.account_key.reveal())
     if settings.sas_token is not None:
         return AzureSasCredential(settings.sas_token.reveal().lstrip("?"))
+    url_sas = settings.url_sas()
+    if url_sas is not None:
+        return AzureSasCredential(url_sas)
     return None
 
 
