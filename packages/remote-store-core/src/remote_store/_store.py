@@ -317,7 +317,7 @@ class Store(StoreCore[Backend]):
             if entry is None:
                 stack.pop()
                 continue
-            if pattern is None or fnmatchcase(entry.name, pattern):
+            if self._folder_matches(entry, pattern):
                 yield self._rebase(entry)
             if depth < max_depth:
                 stack.append((self._folders_of(entry.path._key), depth + 1))
@@ -332,6 +332,7 @@ class Store(StoreCore[Backend]):
         return (
             self._rebase(entry)  # type: ignore[type-var]
             for entry in self._iterate(key, lambda: self._backend.iter_children(key))
+            if self._inside(entry)
         )
 
     def glob(self, pattern: str) -> Iterator[FileInfo]:
@@ -341,7 +342,7 @@ class Store(StoreCore[Backend]):
         return (
             self._rebase(info)
             for info in self._iterate(full, lambda: self._backend.glob(full))
-            if info.path._key.startswith(self._prefix)
+            if self._inside(info)
         )
 
     # -- move and copy ----------------------------------------------------------------
@@ -489,6 +490,14 @@ class AtomicWriteContext(AbstractContextManager[BinaryIO]):
         assert self._inner is not None and self._stream is not None
         store, key = self._store, self._key
         size = _tell(self._stream) if exc_type is None else 0
+        if exc_type is None and store._needs_create_check(self._overwrite):
+            # Without a native create-exclusive commit, check again right before it (as
+            # AsyncStore does): a file that appeared during the body is never replaced.
+            try:
+                store._refuse_existing(key)
+            except AlreadyExists as refused:
+                store._call(key, self._inner.__exit__, AlreadyExists, refused, None)
+                raise
         store._call(key, self._inner.__exit__, exc_type, exc, traceback)
         if exc_type is not None:
             return

@@ -252,6 +252,15 @@ class StoreCore(Generic[B]):
             return result
         return result._replace(path=self._relative(str(result.path)))
 
+    def _inside(self, entry: FileInfo | FolderEntry) -> bool:
+        """Whether a listed entry lies below the store root: every listing drops what a
+        backend returns beyond the folder it was asked for, on sync and async stores."""
+        return not self._prefix or entry.path._key.startswith(self._prefix)
+
+    def _folder_matches(self, entry: FolderEntry, pattern: str | None) -> bool:
+        """Whether ``list_folders`` yields ``entry`` (inside the root, name matches)."""
+        return self._inside(entry) and (pattern is None or fnmatchcase(entry.name, pattern))
+
     def _filter_files(
         self,
         entries: Iterable[FileInfo],
@@ -264,6 +273,8 @@ class StoreCore(Generic[B]):
 
         base = len(folder_key) + 1 if folder_key else 0
         for info in entries:
+            if not self._inside(info):
+                continue
             if max_depth is not None and info.path._key.count("/", base) > max_depth:
                 continue
             if pattern is not None and not fnmatchcase(info.name, pattern):

@@ -16,8 +16,8 @@ from remote_store.aio._errors import RunningEventLoopError
 from remote_store.aio._memory import AsyncMemoryBackend
 from remote_store.aio._reader import AsyncReadStream
 from remote_store.aio._store import AsyncStore
-from remote_store.aio._sync_adapter import SyncBackendAdapter
-from remote_store.aio._sync_bridge import AsyncBackendSyncAdapter
+from remote_store.aio._sync_backend_in_async import SyncBackendAdapter
+from remote_store.aio._async_backend_in_sync import AsyncBackendSyncAdapter
 
 __all__ = [
     "AsyncBackend",

@@ -20,7 +20,7 @@ from remote_store.aio._atomic import AsyncAtomicWrite, SeekableReader, spool_asy
 from remote_store.aio._backend import AsyncBackend
 from remote_store.aio._content import AsyncStoreContent, check_async_content, normalize_content
 from remote_store.aio._reader import AsyncReadStream
-from remote_store.aio._sync_adapter import SyncBackendAdapter
+from remote_store.aio._sync_backend_in_async import SyncBackendAdapter
 from remote_store.errors import AlreadyExists, InvalidPath, NotFound, RemoteStoreError
 
 __all__ = ["AsyncStore"]
@@ -294,10 +294,6 @@ class AsyncStore(StoreCore[AsyncBackend]):
                 async for below in self._walk_folders(entry.path._key, pattern, max_depth - 1):
                     yield below
 
-    @staticmethod
-    def _folder_matches(entry: FolderEntry, pattern: str | None) -> bool:
-        return pattern is None or fnmatchcase(entry.name, pattern)
-
     def iter_children(self, path: str = "") -> AsyncIterator[FileInfo | FolderEntry]:
         """Files and folders directly in ``path``, in ascending order (folders as ``name/``)."""
         key = self._folder_key(path)
@@ -312,7 +308,7 @@ class AsyncStore(StoreCore[AsyncBackend]):
 
     async def _rebased(self, entries: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for entry in entries:
-            if entry.path._key.startswith(self._prefix):
+            if self._inside(entry):
                 yield self._rebase(entry)
 
     # -- move and copy ----------------------------------------------------------------
