@@ -10,7 +10,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = sorted(
-    [*(ROOT / "packages").glob("*/"), ROOT / "conformance", *(ROOT / "conformance/examples").glob("*/")]
+    [
+        *(ROOT / "packages").glob("*/"),
+        ROOT / "conformance",
+        *(ROOT / "conformance/examples").glob("*/"),
+    ]
 )
 CORE_RANGE = "remote-store-core>=0.1,<0.2"
 
@@ -22,7 +26,9 @@ def _project(folder: Path) -> dict[str, object]:
 
 
 def _import_names(folder: Path) -> list[Path]:
-    return [p for p in (folder / "src").iterdir() if p.is_dir() and not p.name.endswith(".egg-info")]
+    return [
+        p for p in (folder / "src").iterdir() if p.is_dir() and not p.name.endswith(".egg-info")
+    ]
 
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)

@@ -308,8 +308,6 @@ class Store(StoreCore[Backend]):
         return self._walk_folders(key, pattern, max_depth or 0)
 
     def _walk_folders(self, key: str, pattern: str | None, max_depth: int) -> Iterator[FolderEntry]:
-        from fnmatch import fnmatchcase  # loaded on first use: keeps the import light
-
         stack: list[tuple[Iterator[FolderEntry], int]] = [(self._folders_of(key), 0)]
         while stack:
             children, depth = stack[-1]

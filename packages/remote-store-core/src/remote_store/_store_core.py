@@ -259,7 +259,13 @@ class StoreCore(Generic[B]):
 
     def _folder_matches(self, entry: FolderEntry, pattern: str | None) -> bool:
         """Whether ``list_folders`` yields ``entry`` (inside the root, name matches)."""
-        return self._inside(entry) and (pattern is None or fnmatchcase(entry.name, pattern))
+        if not self._inside(entry):
+            return False
+        if pattern is None:
+            return True
+        from fnmatch import fnmatchcase  # loaded on first use: keeps the import light
+
+        return fnmatchcase(entry.name, pattern)
 
     def _filter_files(
         self,

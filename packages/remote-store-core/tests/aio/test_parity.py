@@ -141,7 +141,9 @@ async def _run_async(
     return _outcome(value)
 
 
-@pytest.mark.parametrize(("case", "operation", "args", "kwargs"), _CASES, ids=[c[0] for c in _CASES])
+@pytest.mark.parametrize(
+    ("case", "operation", "args", "kwargs"), _CASES, ids=[c[0] for c in _CASES]
+)
 def test_sync_and_async_stores_answer_each_case_alike(
     case: str, operation: str, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from remote_store.aio._async_backend_in_sync import AsyncBackendSyncAdapter
 from remote_store.aio._backend import AsyncBackend
 from remote_store.aio._content import AsyncStoreContent, AsyncWritableContent
 from remote_store.aio._errors import RunningEventLoopError
@@ -17,7 +18,6 @@ from remote_store.aio._memory import AsyncMemoryBackend
 from remote_store.aio._reader import AsyncReadStream
 from remote_store.aio._store import AsyncStore
 from remote_store.aio._sync_backend_in_async import SyncBackendAdapter
-from remote_store.aio._async_backend_in_sync import AsyncBackendSyncAdapter
 
 __all__ = [
     "AsyncBackend",

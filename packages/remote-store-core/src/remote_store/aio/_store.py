@@ -8,7 +8,6 @@ only awaits the backend and maps its native errors.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
-from fnmatch import fnmatchcase
 from typing import Any, TypeVar
 
 from remote_store._backend import Backend
