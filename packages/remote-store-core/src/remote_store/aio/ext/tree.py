@@ -57,7 +57,7 @@ Job = tuple[str, FileInfo, FileInfo | None]
 
 def local_store(folder: str | os.PathLike[str], *, must_exist: bool = True) -> AsyncStore:
     """An async store over a local folder (the ``local`` backend in worker threads)."""
-    from remote_store.aio._sync_adapter import SyncBackendAdapter
+    from remote_store.aio._sync_backend_in_async import SyncBackendAdapter
     from remote_store.backends._local import LocalBackend
 
     path = Path(folder)
