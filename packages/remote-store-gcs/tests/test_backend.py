@@ -298,3 +298,55 @@ def test_a_conditional_stream_over_one_chunk_is_refused_before_uploading(
     data = b"s" * (600 * 1024)
     backend.write("gen.bin", io.BytesIO(data), if_generation_match=int(current))
     assert backend.read_bytes("gen.bin") == data
+
+
+@pytest.mark.parametrize(
+    "key", ["a b/ü#?%.txt", "semi;colon/plus+and&amp", "dots/..x/.y", "~tilde/*star"]
+)
+def test_names_that_need_escaping_round_trip(backend: GCSBackend, key: str) -> None:
+    store = Store(backend, _owns=False)
+    store.write(key, b"odd", metadata={"k": "v"})
+    assert store.read_bytes(key) == b"odd"
+    with store.read(key) as stream:
+        stream.seek(1)
+        assert stream.read() == b"dd"
+    assert store.exists(key) and store.is_file(key)
+    assert [str(f.path) for f in store.list_files("", recursive=True)] == [key]
+    store.copy(key, key + ".copy")
+    store.move(key + ".copy", key + ".moved")
+    assert store.read_bytes(key + ".moved") == b"odd"
+    assert backend.delete_many([key, key + ".moved"]) == {key: None, key + ".moved": None}
+    assert list(store.list_files("", recursive=True)) == []
+
+
+CHUNK = 256 * 1024
+
+
+@pytest.mark.parametrize(
+    "size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, 2 * CHUNK + 1, 3 * CHUNK - 1]
+)
+def test_stream_sizes_around_the_chunk_boundaries(emulator: Any, bucket: str, size: int) -> None:
+    backend = _small_chunks(emulator, bucket)
+    data = bytes((i * 7) % 251 for i in range(size))
+
+    class Dribble(io.RawIOBase):  # hands out odd-sized pieces, like a socket would
+        def __init__(self) -> None:
+            self.pos = 0
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: Any) -> int:
+            n = min(len(buffer), 100_003, size - self.pos)
+            buffer[:n] = data[self.pos : self.pos + n]
+            self.pos += n
+            return n
+
+    result = backend.write("edge.bin", Dribble())
+    assert result.size == size
+    assert backend.read_bytes("edge.bin") == data
+    assert backend.get_file_info("edge.bin").size == size
+    with backend.open_atomic("edge2.bin") as sink:
+        for start in range(0, size, 70_001):
+            sink.write(data[start : start + 70_001])
+    assert backend.read_bytes("edge2.bin") == data
