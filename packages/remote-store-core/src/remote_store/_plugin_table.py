@@ -109,6 +109,9 @@ KNOWN_PLUGINS: tuple[KnownPlugin, ...] = (
         "dagster",
         extensions=(Extension("dagster", "remote_store_dagster"),),
     ),
+    KnownPlugin(
+        "remote-store-fsspec", "fsspec", extensions=(Extension("fsspec", "remote_store_fsspec"),)
+    ),
 )
 
 #: backend type -> the distribution that provides it (for install hints)
