@@ -51,13 +51,14 @@ def new_bucket(moto_url: str) -> str:
     return bucket
 
 
-@pytest.fixture
-def s3_store(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """A store on a fresh bucket; credentials from the environment (the chain)."""
+@pytest.fixture(scope="session")
+def s3_store(moto_url: str) -> Iterator[Store]:
+    """One store on a fresh bucket for the session (tests use their own folders in it);
+    credentials from the environment (the provider's chain)."""
     from remote_store_s3 import S3Backend
 
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "x")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "y")
     backend = S3Backend(new_bucket(moto_url), endpoint_url=moto_url, region_name="us-east-1")
     with Store(backend, "warehouse") as store:
         yield store
