@@ -53,7 +53,7 @@ def main() -> None:
     werkzeug.addHandler(counter)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
-    url = "http://127.0.0.1:{}".format(server.get_host_and_port()[1])
+    url = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
     bucket = f"bench-{uuid.uuid4().hex[:12]}"
     options = {
         "key": "bench",
@@ -86,7 +86,7 @@ def main() -> None:
     readers = {"s3fs": via_s3fs, "bridge": via_bridge}
     times: dict[str, list[float]] = {name: [] for name in readers}
     requests: dict[str, int] = {}
-    for name, read in readers.items():  # warm-up: imports, clients
+    for read in readers.values():  # warm-up: imports, clients
         read()
     for number in range(args.rounds):
         for name, read in readers.items():
@@ -98,9 +98,11 @@ def main() -> None:
             assert rows == 1000 * args.files, rows
         print(f"round {number}: " + ", ".join(f"{n} {t[-1]:.3f} s" for n, t in times.items()))
     medians = {name: statistics.median(values) for name, values in times.items()}
-    print(f"median s3fs {medians['s3fs']:.3f} s ({requests['s3fs']} requests), "
-          f"bridge {medians['bridge']:.3f} s ({requests['bridge']} requests), "
-          f"ratio bridge/s3fs {medians['bridge'] / medians['s3fs']:.2f}x ({args.files} files)")
+    print(
+        f"median s3fs {medians['s3fs']:.3f} s ({requests['s3fs']} requests), "
+        f"bridge {medians['bridge']:.3f} s ({requests['bridge']} requests), "
+        f"ratio bridge/s3fs {medians['bridge'] / medians['s3fs']:.2f}x ({args.files} files)"
+    )
     server.stop()
 
 

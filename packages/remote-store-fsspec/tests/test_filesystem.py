@@ -9,8 +9,7 @@ from pathlib import Path
 import fsspec
 import pytest
 from remote_store import Store
-from remote_store.aio import AsyncStore
-from remote_store.aio import AsyncMemoryBackend
+from remote_store.aio import AsyncMemoryBackend, AsyncStore
 from remote_store.backends import LocalBackend, MemoryBackend
 from remote_store.errors import ConfigError, InvalidArgument
 from remote_store_fsspec import CONFIG_VARIABLE, StoreFileSystem
