@@ -11,7 +11,6 @@ from remote_store_conformance import AsyncBackendConformance
 
 class TestAsyncMemoryConformance(AsyncBackendConformance):
     backend_type = "memory (async)"
-    rs_in_process_storage = True
 
     @pytest.fixture
     def rs_async_backend_factory(self) -> Callable[[], AsyncMemoryBackend]:

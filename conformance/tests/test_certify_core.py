@@ -13,7 +13,6 @@ from remote_store_conformance import BackendConformance
 
 class TestMemoryConformance(BackendConformance):
     backend_type = "memory"
-    rs_in_process_storage = True  # its files live in this process's memory by design
 
     @pytest.fixture
     def rs_backend_factory(self) -> Callable[[], Backend]:

@@ -60,7 +60,6 @@ def certify_class(folder: Path, backend: str, *args: str, extra: str = "") -> tu
             "",
             "class TestBroken(BackendConformance):",
             '    backend_type = "broken"',
-            "    rs_in_process_storage = True",
             "",
             "    @pytest.fixture",
             "    def rs_backend_factory(self):",
@@ -250,3 +249,89 @@ def test_kit_fails_move_and_copy_when_the_destination_is_checked_before_the_sour
         # the Store's own check (no EXCLUSIVE_CREATE seen) looks at the source first
         assert f"{rule}[without-exclusive-create-{op}]" not in failures, failures
     assert "test_backend_transfer_of_a_missing_source_maps_to_not_found[copy]" in failures
+
+
+#: The kit's quick settings: small files, a short stateful run (the rules stay the same).
+QUICK = ("--rs-large-file-size=2MiB", "--rs-stateful-examples=5")
+
+# One broken backend per class of bug: each must be NOT CERTIFIED, with the capability
+# that owns the broken behaviour failing and the rule named after the contract in the list.
+BUG_CLASSES = [
+    ("UnsortedGlob", "glob", "test_glob_results_come_in_ascending_path_order"),
+    ("PhantomFolders", "list", "test_every_listed_folder_exists_and_is_a_folder"),
+    ("StickyMetadata", "user_metadata", "test_metadata_does_not_survive_delete_and_re_create"),
+    (
+        "StickyMetadata",
+        "user_metadata",
+        "test_an_overwrite_without_metadata_drops_the_old_metadata",
+    ),
+    (
+        "CopyThenDeleteMove",
+        "atomic_move",
+        "test_an_observer_never_sees_both_names_or_neither_during_an_atomic_move",
+    ),
+    (
+        "VisibleTemporaryAtomicWrite",
+        "atomic_write",
+        "test_an_observer_never_sees_a_partial_file_or_a_temporary_name",
+    ),
+    (
+        "PartialAtomicWrite",
+        "atomic_write",
+        "test_an_observer_never_sees_a_partial_file_or_a_temporary_name",
+    ),
+    ("LeavesTemporaryOnFailure", "write", "test_failed_writes_leave_no_visible_sibling"),
+    (
+        "PercentEncodedListing",
+        "list",
+        "test_special_names_are_listed_and_read_exactly_as_written",
+    ),
+]
+
+
+@pytest.mark.parametrize(("backend", "capability", "rule"), BUG_CLASSES)
+def test_kit_refuses_a_certificate_to_each_class_of_bug(
+    tmp_path: Path, backend: str, capability: str, rule: str
+) -> None:
+    proc, cert = certify_class(tmp_path, backend, *QUICK)
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    assert cert["certified"] is False
+    assert cert["capabilities"][capability] == "fail", cert["capabilities"]
+    assert rule in {name.partition("[")[0] for name in cert["failures"]}, cert["failures"]
+
+
+def test_certificate_records_the_declared_folder_semantics_and_the_probes(
+    tmp_path: Path,
+) -> None:
+    proc, cert = certify_class(tmp_path, "NoExclusiveCreate", *QUICK)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    semantics = cert["folder_semantics"]
+    assert semantics["keeps_empty_folders"] is True
+    assert semantics["rejects_file_ancestors"] is True
+    probes = semantics["probes"]
+    assert probes["listed_folders_exist"] is True
+    assert probes["empty_folder_kept"] == {"listed": True, "exists": True, "is_folder": True}
+    assert probes["write_below_a_file_refused"] is True
+    assert cert["in_process_storage"] is True
+
+
+def test_a_misdeclared_folder_semantics_is_not_certified(tmp_path: Path) -> None:
+    (tmp_path / "flat_memory.py").write_text(
+        "from remote_store import FolderSemantics\n"
+        "from remote_store.backends import MemoryBackend\n\n"
+        "class SaysFlat(MemoryBackend):\n"
+        "    FOLDER_SEMANTICS = FolderSemantics.FLAT\n"
+    )
+    extra = """
+    @pytest.fixture
+    def rs_backend_factory(self):
+        from flat_memory import SaysFlat
+        return SaysFlat
+    """
+    proc, cert = certify_class(tmp_path, "NoExclusiveCreate", *QUICK, extra=extra)
+    assert proc.returncode == 1
+    assert cert["capabilities"]["list"] == "fail"
+    assert cert["capabilities"]["write"] == "fail"
+    failures = {name.partition("[")[0] for name in cert["failures"]}
+    assert "test_an_emptied_folder_is_kept_exactly_when_declared" in failures
+    assert "test_a_write_below_a_file_is_refused_exactly_when_declared" in failures

@@ -103,11 +103,25 @@ def build_certificate(record: ClassRecord, waivers: Waivers, kit_version: str) -
         "test_class": record.key,
         "certified": contract_ok and all(v in (PASS, REFUSED, WAIVED) for v in verdicts.values()),
         "declared": sorted(c.value for c in record.declared or ()),
+        "folder_semantics": _semantics(record),
+        "in_process_storage": record.in_process_storage,
         "summary": summary,
         "contract": contract_verdict,
         "capabilities": verdicts,
         "waivers": [w for w in waivers.as_list() if _applies(w["target"], results)],
         "failures": sorted(r.name for r in results if r.outcome == "failed"),
+    }
+
+
+def _semantics(record: ClassRecord) -> dict[str, Any] | None:
+    """The declared folder semantics and what the folder rules observed."""
+    declared = record.folder_semantics
+    if declared is None:
+        return None
+    return {
+        "keeps_empty_folders": declared.keeps_empty_folders,
+        "rejects_file_ancestors": declared.rejects_file_ancestors,
+        "probes": dict(sorted(record.probes.items())),
     }
 
 

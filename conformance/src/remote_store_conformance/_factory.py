@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import tempfile
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from remote_store import Backend
-from remote_store.discovery import load_backend_class
+from remote_store.aio import AsyncBackend, AsyncBackendSyncAdapter
+from remote_store.discovery import ASYNC_BACKEND_GROUP, BACKEND_GROUP, load_backend_class
 
-__all__ = ["TMP_PLACEHOLDER", "decode_options", "entry_point_factory"]
+__all__ = ["TMP_PLACEHOLDER", "decode_options", "entry_point_factory", "load_callable"]
 
 #: In an option value, replaced by a new empty temporary folder for every backend.
 TMP_PLACEHOLDER = "{tmp}"
@@ -42,18 +44,44 @@ def _with_fresh_tmp(value: Any, make_tmp: Callable[[], str]) -> Any:
 
 
 def entry_point_factory(
-    type_name: str, options: dict[str, Any], base_dir: str | None = None
+    type_name: str,
+    options: dict[str, Any],
+    base_dir: str | None = None,
+    *,
+    asynchronous: bool = False,
 ) -> Callable[[], Backend]:
-    """A zero-argument factory constructing ``type_name`` with ``options``."""
-    cls = load_backend_class(type_name)
+    """A zero-argument factory constructing ``type_name`` with ``options``.
+
+    ``asynchronous``: ``type_name`` is an async backend (``remote_store.async_backends``),
+    returned wrapped in :class:`AsyncBackendSyncAdapter` so the same rules run.
+    """
+    group = ASYNC_BACKEND_GROUP if asynchronous else BACKEND_GROUP
+    cls = load_backend_class(type_name, group)
 
     def make_tmp() -> str:
         return tempfile.mkdtemp(prefix="rs-conformance-", dir=base_dir)
 
     def factory() -> Backend:
-        backend = cls(**_with_fresh_tmp(options, make_tmp))
+        backend: object = cls(**_with_fresh_tmp(options, make_tmp))
+        if asynchronous:
+            if not isinstance(backend, AsyncBackend):
+                raise TypeError(
+                    f"{type_name!r} built a {type(backend).__name__}, not an AsyncBackend"
+                )
+            return AsyncBackendSyncAdapter(backend)
         if not isinstance(backend, Backend):
             raise TypeError(f"{type_name!r} built a {type(backend).__name__}, not a Backend")
         return backend
 
     return factory
+
+
+def load_callable(target: str) -> Callable[..., Any]:
+    """``"package.module:name"`` imported and returned (it must be callable)."""
+    module_name, sep, attribute = target.partition(":")
+    if not sep or not module_name or not attribute:
+        raise ValueError(f"expected MODULE:CALLABLE, got {target!r}")
+    value = getattr(importlib.import_module(module_name), attribute)
+    if not callable(value):
+        raise TypeError(f"{target!r} is not callable")
+    return cast("Callable[..., Any]", value)

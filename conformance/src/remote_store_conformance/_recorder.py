@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import pytest
-from remote_store import Backend, Capability
+from remote_store import Backend, Capability, FolderSemantics
 
 from remote_store_conformance._waivers import Waivers
 
@@ -35,7 +35,11 @@ class ClassRecord:
     backend_class: type | None = None
     backend_name: str | None = None
     declared: frozenset[Capability] | None = None
+    folder_semantics: FolderSemantics | None = None
+    in_process_storage: bool | None = None
     results: dict[str, RuleResult] = field(default_factory=dict)
+    #: What the folder rules observed (name -> value), shown beside the declaration.
+    probes: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,6 +65,8 @@ class Recorder:
             record.backend_class = type(backend)
             record.backend_name = backend.name
             record.declared = frozenset(backend.capabilities)
+            record.folder_semantics = backend.folder_semantics
+            record.in_process_storage = backend.in_process_storage
 
 
 _KEY = pytest.StashKey[Recorder]()

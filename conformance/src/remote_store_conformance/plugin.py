@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +12,10 @@ from remote_store import Backend
 
 from remote_store_conformance import __version__
 from remote_store_conformance._certificate import build_certificate
-from remote_store_conformance._factory import decode_options, entry_point_factory
+from remote_store_conformance._factory import decode_options, entry_point_factory, load_callable
 from remote_store_conformance._markers import REFUSAL_MARK, RULE_MARK, register_markers
 from remote_store_conformance._recorder import Outcome, RuleResult, recorder_of
+from remote_store_conformance._settings import add_setting_options, backend_type_option
 from remote_store_conformance._waivers import parse_cli_waivers, read_pyproject_waivers
 from remote_store_conformance.suite._base import CHARGED_TO, WAIVED, ConformanceBase, class_key
 
@@ -45,6 +46,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "'{tmp}' in a value becomes a fresh temporary folder per backend",
     )
     group.addoption(
+        "--rs-async",
+        action="store_true",
+        default=False,
+        help="--rs-conformance=TYPE names an async backend (remote_store.async_backends); "
+        "the kit runs it through AsyncBackendSyncAdapter",
+    )
+    group.addoption(
+        "--rs-seeded-factory",
+        default=None,
+        metavar="MODULE:CALLABLE",
+        help="read-only backends: a callable taking {path: bytes} and returning a backend "
+        "that sees exactly those files (what the rs_seeded_backend_factory fixture returns)",
+    )
+    group.addoption(
         "--rs-certificate", default=None, metavar="FILE", help="write the JSON certificate"
     )
     group.addoption(
@@ -53,6 +68,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="write one JSON certificate per certified test class into DIR",
     )
+    add_setting_options(group)
     group.addoption(
         "--rs-waive",
         action="append",
@@ -90,13 +106,35 @@ def rs_backend_factory(
             pytrace=False,
         )
     options = decode_options(request.config.getoption("rs_option"))
-    return entry_point_factory(type_name, options, str(tmp_path_factory.getbasetemp()))
+    return entry_point_factory(
+        type_name,
+        options,
+        str(tmp_path_factory.getbasetemp()),
+        asynchronous=bool(request.config.getoption("rs_async")),
+    )
 
 
 @pytest.fixture
-def rs_seeded_backend_factory() -> Callable[..., Backend] | None:
-    """Read-only backends override this: ``files -> backend`` seeing exactly those files."""
-    return None
+def rs_seeded_backend_factory(
+    request: pytest.FixtureRequest,
+) -> Iterator[Callable[..., Backend] | None]:
+    """Read-only backends override this: ``files -> backend`` seeing exactly those files
+    (``--rs-seeded-factory MODULE:CALLABLE`` names one from the command line)."""
+    target = request.config.getoption("rs_seeded_factory", None)
+    if not target:
+        yield None
+        return
+    seeded = load_callable(target)
+    made: list[Backend] = []
+
+    def factory(files: Any) -> Backend:
+        backend: Backend = seeded(files)
+        made.append(backend)
+        return backend
+
+    yield factory
+    for backend in made:
+        backend.close()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -126,7 +164,12 @@ def _record(item: pytest.Item, cls: type[ConformanceBase], report: pytest.TestRe
     rule = item.get_closest_marker(RULE_MARK)
     refusal = item.get_closest_marker(REFUSAL_MARK)
     marker = rule or refusal
-    type_name = cls.backend_type or item.config.getoption("rs_conformance") or None
+    type_name = (
+        backend_type_option(item.config)
+        or cls.backend_type
+        or item.config.getoption("rs_conformance")
+        or None
+    )
     record = recorder_of(item.config).record_for(class_key(item), type_name)
     capability = marker.args[0] if marker is not None else None
     if outcome == "failed" and refusal is None:

@@ -16,8 +16,6 @@ class TestAzureConformance(BackendConformance):
     """``AzureBackend`` (sync): folders exist only while they hold blobs."""
 
     backend_type = "azure"
-    rs_keeps_empty_folders = False
-    rs_rejects_file_ancestors = False
     rs_secrets = (ACCOUNT_KEY,)
 
     @pytest.fixture
@@ -30,8 +28,6 @@ class TestAsyncAzureConformance(AsyncBackendConformance):
     """``AsyncAzureBackend``, bridged to the sync rules by the kit."""
 
     backend_type = "azure"
-    rs_keeps_empty_folders = False
-    rs_rejects_file_ancestors = False
     rs_secrets = (ACCOUNT_KEY,)
 
     @pytest.fixture

@@ -83,7 +83,6 @@ class TestAzureHnsConformance(BackendConformance):
     """The whole kit on an HNS account (opt-in, like the tests above)."""
 
     backend_type = "azure"
-    rs_keeps_empty_folders = True
 
     @pytest.fixture
     def rs_backend_factory(self, hns_factory: Callable[[], AzureBackend]) -> Callable[[], Backend]:

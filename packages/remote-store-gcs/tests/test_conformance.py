@@ -12,8 +12,6 @@ from remote_store_gcs import GCSBackend
 
 class TestGCSConformance(BackendConformance):
     backend_type = "gcs"
-    rs_keeps_empty_folders = False
-    rs_rejects_file_ancestors = False
 
     @pytest.fixture
     def rs_backend_factory(self, emulator: Any) -> Callable[[], GCSBackend]:

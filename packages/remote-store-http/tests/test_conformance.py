@@ -12,7 +12,6 @@ from remote_store_http import ReadOnlyHttpBackend
 
 class TestHttpConformance(BackendConformance):
     backend_type = "http"
-    rs_keeps_empty_folders = False
 
     @pytest.fixture
     def rs_seeded_backend_factory(

@@ -22,8 +22,6 @@ LARGE = 128 * 1024 * 1024
 
 class TestS3ObstoreConformance(BackendConformance):
     backend_type = "s3-obstore"
-    rs_keeps_empty_folders = False
-    rs_rejects_file_ancestors = False
     rs_large_file_size = LARGE
     rs_secrets = ("conformance-secret-key",)
 
@@ -40,8 +38,6 @@ class TestS3ObstoreConformance(BackendConformance):
 
 class TestAzureObstoreConformance(BackendConformance):
     backend_type = "azure-obstore"
-    rs_keeps_empty_folders = False
-    rs_rejects_file_ancestors = False
     rs_large_file_size = LARGE
 
     @pytest.fixture
@@ -51,8 +47,6 @@ class TestAzureObstoreConformance(BackendConformance):
 
 class TestAsyncS3ObstoreConformance(AsyncBackendConformance):
     backend_type = "s3-obstore"
-    rs_keeps_empty_folders = False
-    rs_rejects_file_ancestors = False
     rs_large_file_size = LARGE
     rs_secrets = ("conformance-secret-key",)
 
@@ -69,8 +63,6 @@ class TestAsyncS3ObstoreConformance(AsyncBackendConformance):
 
 class TestAsyncAzureObstoreConformance(AsyncBackendConformance):
     backend_type = "azure-obstore"
-    rs_keeps_empty_folders = False
-    rs_rejects_file_ancestors = False
     rs_large_file_size = LARGE
 
     @pytest.fixture

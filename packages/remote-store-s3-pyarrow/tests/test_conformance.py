@@ -12,8 +12,6 @@ from remote_store_s3_pyarrow import S3PyArrowBackend
 
 class TestS3PyArrowConformance(BackendConformance):
     backend_type = "s3-pyarrow"
-    rs_keeps_empty_folders = False
-    rs_rejects_file_ancestors = False
     rs_secrets = ("conformance-secret-key",)
 
     @pytest.fixture

@@ -12,8 +12,6 @@ from remote_store_s3 import S3Backend
 
 class TestS3Conformance(BackendConformance):
     backend_type = "s3"
-    rs_keeps_empty_folders = False
-    rs_rejects_file_ancestors = False
     rs_secrets = ("conformance-secret-key",)
     # One 5 MiB part uploads while the next fills (issue 24): the traced peak is ~19 MB
     # whatever the size (two parts and the joining copy), over the rule's size/4 for the

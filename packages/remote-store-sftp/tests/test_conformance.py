@@ -13,7 +13,6 @@ from .conftest import SSHServer
 
 class TestSFTPConformanceOpenSSH(BackendConformance):
     backend_type = "sftp"
-    rs_keeps_empty_folders = True
 
     @pytest.fixture
     def rs_backend_factory(self, sshd_server: SSHServer) -> Callable[[], SFTPBackend]:
@@ -22,7 +21,6 @@ class TestSFTPConformanceOpenSSH(BackendConformance):
 
 class TestSFTPConformanceAsyncSSH(BackendConformance):
     backend_type = "sftp"
-    rs_keeps_empty_folders = True
     rs_secrets = ("s3cret-Pw!",)
 
     @pytest.fixture

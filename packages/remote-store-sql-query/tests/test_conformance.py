@@ -11,41 +11,19 @@ and file info therefore runs real SQL through the backend's real code paths.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import IO
 
-import pyarrow as pa
 import pytest
 import sqlalchemy as sa
 from remote_store_conformance import BackendConformance
 from remote_store_conformance.servers import server_missing
-from remote_store_sql_query import ResultSerializer, SQLQueryBackend
+from remote_store_sql_query import SQLQueryBackend
 
+from .cell_serializer import CellSerializer
 from .conftest import PG_URL
 
 Seeded = Callable[[Mapping[str, bytes]], SQLQueryBackend]
-
-
-class CellSerializer(ResultSerializer):
-    """Test-only format ``cell``: the result's single BLOB cell, byte for byte."""
-
-    formats = {".bin": "cell", ".txt": "cell"}
-
-    def serialize(
-        self, fmt: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch], sink: IO[bytes]
-    ) -> None:
-        if fmt != "cell" or len(schema) != 1:
-            raise ValueError(f"CellSerializer writes one column as 'cell', not {fmt!r}")
-        cells = 0
-        for batch in batches:
-            for value in batch.column(0).to_pylist():
-                cells += 1
-                if cells > 1 or not isinstance(value, bytes):
-                    raise ValueError("CellSerializer needs exactly one non-NULL BLOB cell")
-                sink.write(value)
-        if cells != 1:
-            raise ValueError("CellSerializer needs exactly one BLOB cell")
 
 
 def _seeded_factory(engine: sa.Engine) -> Iterator[Seeded]:
@@ -82,7 +60,6 @@ def _seeded_factory(engine: sa.Engine) -> Iterator[Seeded]:
 
 class _SQLQueryConformance(BackendConformance):
     backend_type = "sql-query"
-    rs_keeps_empty_folders = False  # folders exist only as prefixes of registered keys
 
     @pytest.fixture
     def rs_backend_factory(

@@ -15,7 +15,6 @@ from .conftest import Factory
 
 class TestSQLBlobSQLite(BackendConformance):
     backend_type = "sql-blob"
-    rs_keeps_empty_folders = False
 
     @pytest.fixture
     def rs_backend_factory(self, tmp_path: Path) -> Callable[[], SQLBlobBackend]:
@@ -24,7 +23,6 @@ class TestSQLBlobSQLite(BackendConformance):
 
 class TestSQLBlobPostgreSQL(BackendConformance):
     backend_type = "sql-blob"
-    rs_keeps_empty_folders = False
 
     @pytest.fixture
     def rs_backend_factory(self, pg_backend_factory: Factory) -> Callable[[], SQLBlobBackend]:
@@ -33,7 +31,6 @@ class TestSQLBlobPostgreSQL(BackendConformance):
 
 class TestSQLBlobMariaDB(BackendConformance):
     backend_type = "sql-blob"
-    rs_keeps_empty_folders = False
 
     @pytest.fixture
     def rs_backend_factory(self, mariadb_backend_factory: Factory) -> Callable[[], SQLBlobBackend]:

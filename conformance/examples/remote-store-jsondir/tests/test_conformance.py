@@ -11,7 +11,6 @@ from remote_store_jsondir import JsonDirBackend
 
 class TestJsonDirConformance(BackendConformance):
     backend_type = "jsondir"
-    rs_keeps_empty_folders = False  # folders are key prefixes, as on S3
 
     @pytest.fixture
     def rs_backend_factory(self, tmp_path: Path) -> Callable[[], Backend]:

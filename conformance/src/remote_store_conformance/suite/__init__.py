@@ -15,6 +15,7 @@ from remote_store_conformance.suite._errors import ErrorRules
 from remote_store_conformance.suite._identity import IdentityRules
 from remote_store_conformance.suite._listing import ListingRules
 from remote_store_conformance.suite._metadata import MetadataRules
+from remote_store_conformance.suite._names import NameRules
 from remote_store_conformance.suite._queries import QueryRules
 from remote_store_conformance.suite._read import ReadRules
 from remote_store_conformance.suite._refusals import RefusalRules
@@ -37,6 +38,7 @@ class BackendConformance(
     DeleteRules,
     BulkDeleteRules,
     ListingRules,
+    NameRules,
     MetadataRules,
     TransferRules,
     ErrorRules,

@@ -4,10 +4,21 @@ from __future__ import annotations
 
 import pytest
 from remote_store import Capability, Store, WriteResult
-from remote_store.errors import AlreadyExists
+from remote_store.errors import AlreadyExists, NotFound, RemoteStoreError
 
-from remote_store_conformance._helpers import exploding
+from remote_store_conformance._helpers import PatternStream, exploding, pattern
 from remote_store_conformance._markers import rule
+from remote_store_conformance._poller import Poller
+from remote_store_conformance.suite._base import Settings
+
+#: Size of the file an observer watches being replaced (capped: it reads it whole).
+OBSERVED_SIZE_CAP = 8 * 1024 * 1024
+
+
+def observed_size(settings: Settings) -> int:
+    """The size of the files the atomicity observers watch."""
+    return max(64 * 1024, min(settings.large_file_size, OBSERVED_SIZE_CAP))
+
 
 __all__ = ["AtomicRules"]
 
@@ -89,3 +100,47 @@ class AtomicRules:
             _write_then_fail(rs_store, "at/fresh.txt", overwrite=False)
         assert rs_store.read_bytes("at/target.txt") == b"original"
         assert not rs_store.is_file("at/fresh.txt")
+
+    @rule(Capability.ATOMIC_WRITE, Capability.READ, Capability.LIST)
+    def test_an_observer_never_sees_a_partial_file_or_a_temporary_name(
+        self, rs_store: Store, rs_settings: Settings
+    ) -> None:
+        """While ``write_atomic`` replaces a file, a concurrent reader sees the old content
+        or the whole new one (or a typed error other than NotFound, when the replace
+        overtakes its read), and a concurrent listing shows the target's name only."""
+        size = observed_size(rs_settings)
+        old = b"o" * 1000
+        new = PatternStream(size).readall()
+        rs_store.write_atomic("aw/target.bin", old)
+
+        def check() -> None:
+            listed = [str(i.path) for i in rs_store.list_files("aw", recursive=True)]
+            assert listed == ["aw/target.bin"], f"a listing during write_atomic: {listed}"
+            children = [str(e.path) for e in rs_store.iter_children("aw")]
+            assert children == ["aw/target.bin"], f"children during write_atomic: {children}"
+            try:
+                seen = rs_store.read_bytes("aw/target.bin")
+            except NotFound:
+                raise AssertionError("the file was missing during write_atomic") from None
+            except RemoteStoreError:
+                return  # a read overtaken by the replace may fail (typed): it saw no mix
+            assert seen in (old, new), f"a reader saw {len(seen)} bytes of neither version"
+
+        with Poller(check):
+            for _ in range(3):
+                rs_store.write_atomic("aw/target.bin", pattern(size), overwrite=True)
+                rs_store.write_atomic("aw/target.bin", old, overwrite=True)
+        assert rs_store.read_bytes("aw/target.bin") == old
+
+    @rule(Capability.ATOMIC_WRITE, Capability.LIST)
+    def test_failed_atomic_writes_leave_no_visible_sibling(self, rs_store: Store) -> None:
+        rs_store.write_atomic("fa/keep.txt", b"old")
+        with pytest.raises(Exception):  # noqa: B017 - the source's own error
+            rs_store.write_atomic("fa/keep.txt", exploding(b"n" * 300_000), overwrite=True)
+        with pytest.raises(Exception):  # noqa: B017
+            rs_store.write_atomic("fa/new.txt", exploding(b"n" * 300_000))
+        with pytest.raises(_BodyFailed):
+            _write_then_fail(rs_store, "fa/body.txt", overwrite=False)
+        assert [str(i.path) for i in rs_store.list_files("", recursive=True)] == ["fa/keep.txt"]
+        assert [str(e.path) for e in rs_store.iter_children("fa")] == ["fa/keep.txt"]
+        assert [str(e.path) for e in rs_store.iter_children("")] == ["fa"]

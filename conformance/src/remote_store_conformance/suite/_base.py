@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import ClassVar
 
 import pytest
-from remote_store import Backend, Capability, Store
-from remote_store.errors import RemoteStoreError
+from remote_store import Backend, Capability, FolderSemantics, Store
 
 from remote_store_conformance._helpers import empty_backend, write_files
 from remote_store_conformance._markers import REFUSAL_MARK, RULE_MARK
 from remote_store_conformance._recorder import recorder_of
+from remote_store_conformance._settings import Settings, backend_type_option, settings_for
 
-__all__ = ["CHARGED_TO", "ConformanceBase", "FolderSemantics", "class_key"]
+__all__ = ["CHARGED_TO", "ConformanceBase", "FolderSemantics", "Settings", "class_key"]
 
 BackendFactory = Callable[[], Backend]
 SeededFactory = Callable[[Mapping[str, bytes]], Backend]
@@ -24,20 +23,7 @@ WAIVED = pytest.StashKey[str]()
 #: The capability a failing rule is charged to, when not its marker's (the stateful test
 #: charges the operation of the step that failed).
 CHARGED_TO = pytest.StashKey[Capability]()
-_SEMANTICS = pytest.StashKey[dict[str, "FolderSemantics"]]()
-
-
-@dataclass(frozen=True)
-class FolderSemantics:
-    """How the backend treats folders.
-
-    ``keeps_empty``: a folder outlives its last file (local, memory, SFTP); flat stores
-    such as S3 have a folder only while a key lies below it. ``rejects_file_ancestors``:
-    writing ``a/b`` while ``a`` is a file raises ``InvalidPath``.
-    """
-
-    keeps_empty: bool
-    rejects_file_ancestors: bool
+Probe = Callable[[str, object], None]
 
 
 def class_key(node: pytest.Item) -> str:
@@ -50,17 +36,12 @@ class ConformanceBase:
 
     #: The backend's type name for the certificate (default: the backend's ``name``).
     backend_type: ClassVar[str | None] = None
-    #: Whether empty folders persist; ``None`` detects it by behaviour.
-    rs_keeps_empty_folders: ClassVar[bool | None] = None
-    #: Whether a write below a file raises InvalidPath; ``None`` follows the folder kind.
-    rs_rejects_file_ancestors: ClassVar[bool | None] = None
-    #: The backend keeps its data in this process's memory (the bounded-memory rules skip).
-    rs_in_process_storage: ClassVar[bool] = False
-    #: Secret strings (passwords, keys) that must never appear in the backend's repr.
+    #: Secret strings (passwords, keys) that must never appear in the backend's repr
+    #: (``--rs-secret``).
     rs_secrets: ClassVar[tuple[str, ...]] = ()
-    #: Threads racing in the create-exclusive rule.
+    #: Threads racing in the create-exclusive rule (``--rs-race-writers``).
     rs_race_writers: ClassVar[int] = 8
-    #: Size of the file of the bounded-memory rules.
+    #: Size of the file of the bounded-memory and atomicity rules (``--rs-large-file-size``).
     rs_large_file_size: ClassVar[int] = 64 * 1024 * 1024
 
     @pytest.fixture
@@ -70,7 +51,8 @@ class ConformanceBase:
         """A fresh, empty backend from the author's factory, closed afterwards."""
         backend = rs_backend_factory()
         node = request.node
-        recorder_of(request.config).note_backend(class_key(node), self._type_name(), backend)
+        type_name = backend_type_option(request.config) or self._type_name()
+        recorder_of(request.config).note_backend(class_key(node), type_name, backend)
         if Capability.LIST in backend.capabilities:
             leftovers = [str(e.path) for e in Store(backend, _owns=False).iter_children("")]
             if leftovers:
@@ -81,11 +63,15 @@ class ConformanceBase:
         try:
             yield backend
         finally:
-            try:
-                if request.config.getoption("rs_conformance", None) is not None:
-                    empty_backend(backend)  # a command-line target may be shared between tests
-            finally:
-                backend.close()
+            backend.close()
+            if request.config.getoption("rs_conformance", None) is not None:
+                # A command-line target may be shared between tests: empty it through a
+                # fresh backend, since the test may have closed its own.
+                cleaner = rs_backend_factory()
+                try:
+                    empty_backend(cleaner)
+                finally:
+                    cleaner.close()
 
     def _type_name(self) -> str | None:
         return self.backend_type
@@ -129,19 +115,28 @@ class ConformanceBase:
             backend.close()
 
     @pytest.fixture
-    def rs_folders(
-        self, rs_backend_factory: BackendFactory, request: pytest.FixtureRequest
-    ) -> FolderSemantics:
-        """The backend's folder semantics: declared on the class, else probed once."""
-        cache = request.config.stash.setdefault(_SEMANTICS, {})
-        key = class_key(request.node)
-        if key not in cache:
-            keeps = self.rs_keeps_empty_folders
-            if keeps is None:
-                keeps = _probe_keeps_empty_folders(rs_backend_factory)
-            rejects = self.rs_rejects_file_ancestors
-            cache[key] = FolderSemantics(keeps, keeps if rejects is None else rejects)
-        return cache[key]
+    def rs_settings(self, request: pytest.FixtureRequest) -> Settings:
+        """The class's settings, each overridden by its command-line option when given."""
+        return settings_for(self, request.config)
+
+    @pytest.fixture
+    def rs_folders(self, rs_backend: Backend) -> FolderSemantics:
+        """The folder semantics the backend declares (``Backend.folder_semantics``)."""
+        declared = rs_backend.folder_semantics
+        for switch in ("rs_keeps_empty_folders", "rs_rejects_file_ancestors"):
+            if getattr(self, switch, None) is not None:
+                pytest.fail(
+                    f"{switch} is gone: the backend declares its folders "
+                    f"(FOLDER_SEMANTICS / folder_semantics); it declares {declared}",
+                    pytrace=False,
+                )
+        return declared
+
+    @pytest.fixture
+    def rs_probe(self, request: pytest.FixtureRequest) -> Probe:
+        """``probe(name, observed)``: record what a rule observed, for the certificate."""
+        record = recorder_of(request.config).record_for(class_key(request.node), None)
+        return record.probes.__setitem__
 
     @pytest.fixture(autouse=True)
     def _rs_gate(self, request: pytest.FixtureRequest, rs_caps: frozenset[Capability]) -> None:
@@ -166,23 +161,3 @@ class ConformanceBase:
                 pytest.skip(f"not declared: {', '.join(missing)}")
         if refusal is not None and capability in rs_caps:
             pytest.skip(f"{capability.value} is declared; its rules run instead")
-
-
-def _probe_keeps_empty_folders(factory: BackendFactory) -> bool:
-    """Write and delete ``probe/x``: does the folder ``probe`` survive?"""
-    backend = factory()
-    try:
-        caps = backend.capabilities
-        if Capability.WRITE not in caps or Capability.DELETE not in caps:
-            return False
-        store = Store(backend, _owns=False)
-        store.write("rs-probe/x", b"")
-        store.delete("rs-probe/x")
-        kept = store.is_folder("rs-probe")
-        if kept:
-            store.delete_folder("rs-probe", missing_ok=True)
-        return kept
-    except RemoteStoreError:
-        return False
-    finally:
-        backend.close()

@@ -41,7 +41,7 @@ class DeleteRules:
     def test_delete_of_a_folder_raises_invalid_path_even_with_missing_ok(
         self, tree: Store, rs_folders: FolderSemantics
     ) -> None:
-        if rs_folders.keeps_empty:
+        if rs_folders.keeps_empty_folders:
             with pytest.raises(InvalidPath):
                 tree.delete("b/d")
             with pytest.raises(InvalidPath):
@@ -83,7 +83,7 @@ class DeleteRules:
     def test_delete_folder_removes_an_empty_folder(
         self, rs_store: Store, rs_folders: FolderSemantics
     ) -> None:
-        if not rs_folders.keeps_empty:
+        if not rs_folders.keeps_empty_folders:
             pytest.skip("flat namespace: folders vanish with their last file")
         rs_store.write("hollow/only.txt", b"x")
         rs_store.delete("hollow/only.txt")

@@ -7,6 +7,7 @@ from remote_store import Backend, CapabilitySet, ResolutionPlan, Store
 from remote_store.errors import CapabilityNotSupported, RemoteStoreError
 
 from remote_store_conformance._markers import rule
+from remote_store_conformance.suite._base import Settings
 
 __all__ = ["IdentityRules"]
 
@@ -34,10 +35,10 @@ class IdentityRules:
         assert rs_backend.capabilities <= type(rs_backend).CAPABILITIES
 
     @rule(None)
-    def test_repr_never_shows_a_secret(self, rs_backend: Backend) -> None:
+    def test_repr_never_shows_a_secret(self, rs_backend: Backend, rs_settings: Settings) -> None:
         text = repr(rs_backend)
         assert isinstance(text, str)
-        for secret in getattr(self, "rs_secrets", ()):
+        for secret in rs_settings.secrets:
             assert secret not in text
 
     @rule(None)

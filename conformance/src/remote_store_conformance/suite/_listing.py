@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from remote_store import Capability, FileInfo, FolderEntry, Store
-from remote_store.errors import NotFound
+from remote_store.errors import InvalidPath, NotFound
 
 from remote_store_conformance._markers import rule
-from remote_store_conformance.suite._base import FolderSemantics, Seed
+from remote_store_conformance.suite._base import FolderSemantics, Probe, Seed
 from remote_store_conformance.suite._data import TREE
 
 __all__ = ["ListingRules"]
@@ -118,7 +118,7 @@ class ListingRules:
     def test_iter_children_of_an_empty_folder_is_empty(
         self, rs_store: Store, rs_folders: FolderSemantics
     ) -> None:
-        if not rs_folders.keeps_empty:
+        if not rs_folders.keeps_empty_folders:
             pytest.skip("flat namespace: an empty folder cannot exist")
         rs_store.write("hollow/x.txt", b"x")
         rs_store.delete("hollow/x.txt")
@@ -130,14 +130,77 @@ class ListingRules:
         store = rs_seed(TREE)
         found = list(store.glob("b*.txt"))
         assert all(isinstance(info, FileInfo) for info in found)
-        assert sorted(_paths(found)) == ["b-x.txt", "b.txt", "b0.txt"]
+        assert _paths(found) == ["b-x.txt", "b.txt", "b0.txt"]
 
     @rule(Capability.GLOB)
     def test_glob_double_star_matches_nested_files(self, rs_seed: Seed) -> None:
         store = rs_seed(TREE)
-        assert sorted(_paths(store.glob("b/**/*.txt"))) == [
-            "b/c.txt",
-            "b/d/e.txt",
-            "b/d/f/g.txt",
-        ]
-        assert sorted(_paths(store.glob("b/d/?.txt"))) == ["b/d/e.txt"]
+        assert _paths(store.glob("b/**/*.txt")) == ["b/c.txt", "b/d/e.txt", "b/d/f/g.txt"]
+        assert _paths(store.glob("b/d/?.txt")) == ["b/d/e.txt"]
+
+    @rule(Capability.GLOB)
+    def test_glob_results_come_in_ascending_path_order(self, rs_seed: Seed) -> None:
+        files = {f"g/{name}": b"x" for name in ("z.txt", "a.txt", "m/k.txt", "b-x.txt", "b.txt")}
+        store = rs_seed({**TREE, **files})
+        assert _paths(store.glob("g/**/*.txt")) == sorted(files)
+        assert _paths(store.glob("**/*.txt")) == sorted({**TREE, **files})
+
+    # -- folder semantics: declared by the backend, checked here -----------------------
+
+    @rule(Capability.LIST)
+    def test_every_listed_folder_exists_and_is_a_folder(
+        self, rs_seed: Seed, rs_probe: Probe
+    ) -> None:
+        store = rs_seed(TREE)
+        seen: list[str] = []
+
+        def walk(folder: str) -> None:
+            listed = _paths(store.list_folders(folder))
+            children = [e for e in store.iter_children(folder) if isinstance(e, FolderEntry)]
+            assert _paths(children) == listed, "iter_children and list_folders disagree"
+            for path in listed:
+                seen.append(path)
+                assert store.exists(path), f"the listed folder {path!r} does not exist"
+                assert store.is_folder(path), f"the listed folder {path!r} is not a folder"
+                assert not store.is_file(path), f"the listed folder {path!r} is a file"
+                walk(path)
+
+        walk("")
+        assert seen == ["b", "b/d", "b/d/f"]
+        rs_probe("listed_folders_exist", True)
+
+    @rule(Capability.LIST, Capability.WRITE, Capability.DELETE)
+    def test_an_emptied_folder_is_kept_exactly_when_declared(
+        self, rs_store: Store, rs_folders: FolderSemantics, rs_probe: Probe
+    ) -> None:
+        rs_store.write("hollow/inner/x.txt", b"x")
+        rs_store.delete("hollow/inner/x.txt")
+        observed = {
+            "listed": _paths(rs_store.list_folders("hollow")) == ["hollow/inner"],
+            "exists": rs_store.exists("hollow/inner"),
+            "is_folder": rs_store.is_folder("hollow/inner"),
+        }
+        rs_probe("empty_folder_kept", observed)
+        kept = rs_folders.keeps_empty_folders
+        assert observed == dict.fromkeys(observed, kept), (
+            f"the backend declares keeps_empty_folders={kept}; an emptied folder: {observed}"
+        )
+
+    @rule(Capability.WRITE, Capability.LIST)
+    def test_a_write_below_a_file_is_refused_exactly_when_declared(
+        self, rs_store: Store, rs_folders: FolderSemantics, rs_probe: Probe
+    ) -> None:
+        rs_store.write("plain.txt", b"x")
+        try:
+            rs_store.write("plain.txt/child.txt", b"y")
+        except InvalidPath:
+            refused = True
+        else:
+            refused = False
+        rs_probe("write_below_a_file_refused", refused)
+        declared = rs_folders.rejects_file_ancestors
+        assert refused is declared, (
+            f"the backend declares rejects_file_ancestors={declared}; the write was "
+            + ("refused" if refused else "accepted")
+        )
+        assert rs_store.is_file("plain.txt")

@@ -36,7 +36,7 @@ class MetadataRules:
         self, rs_seed: Seed, rs_folders: FolderSemantics
     ) -> None:
         store = rs_seed(TREE)
-        expected = InvalidPath if rs_folders.keeps_empty else (InvalidPath, NotFound)
+        expected = InvalidPath if rs_folders.keeps_empty_folders else (InvalidPath, NotFound)
         with pytest.raises(expected):
             store.get_file_info("b/d")
 

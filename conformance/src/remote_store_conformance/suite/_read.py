@@ -81,7 +81,7 @@ class ReadRules:
     ) -> None:
         store = rs_seed(TREE)
         # a flat store has no folder object, so a folder name is simply not a file
-        expected = InvalidPath if rs_folders.keeps_empty else (InvalidPath, NotFound)
+        expected = InvalidPath if rs_folders.keeps_empty_folders else (InvalidPath, NotFound)
         with pytest.raises(expected):
             store.read_bytes("b/d")
 

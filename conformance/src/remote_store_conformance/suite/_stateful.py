@@ -18,7 +18,7 @@ from remote_store.errors import AlreadyExists, DirectoryNotEmpty, NotFound
 
 from remote_store_conformance._helpers import empty_backend
 from remote_store_conformance._markers import rule as conformance_rule
-from remote_store_conformance.suite._base import CHARGED_TO, FolderSemantics
+from remote_store_conformance.suite._base import CHARGED_TO, FolderSemantics, Settings
 
 __all__ = ["StatefulRules", "machine_for"]
 
@@ -175,10 +175,12 @@ NEEDED = (Capability.READ, Capability.DELETE, Capability.LIST, Capability.MOVE, 
 class StatefulRules:
     """Random operation sequences agree with the dict-plus-folders model."""
 
-    #: Hypothesis budget of the state machine (examples x steps).
+    #: Hypothesis budget of the state machine (examples x steps); also
+    #: ``--rs-stateful-examples`` and ``--rs-stateful-steps``.
     rs_stateful_examples = 30
     rs_stateful_steps = 20
-    #: Shrink a failing sequence to a minimal one (clearer, but can take a minute).
+    #: Shrink a failing sequence to a minimal one (clearer, but can take a minute);
+    #: also ``--rs-shrink``.
     rs_stateful_shrink = False
 
     @conformance_rule(Capability.WRITE, *NEEDED)
@@ -186,25 +188,26 @@ class StatefulRules:
         self,
         rs_backend_factory: Callable[[], Backend],
         rs_folders: FolderSemantics,
+        rs_settings: Settings,
         request: pytest.FixtureRequest,
     ) -> None:
         step: list[Capability] = [Capability.WRITE]
-        machine = machine_for(rs_backend_factory, rs_folders.keeps_empty, step)
+        machine = machine_for(rs_backend_factory, rs_folders.keeps_empty_folders, step)
         try:
-            self._run_machine(machine)
+            self._run_machine(machine, rs_settings)
         except BaseException:
             request.node.stash[CHARGED_TO] = step[0]
             raise
 
-    def _run_machine(self, machine: type[RuleBasedStateMachine]) -> None:
+    def _run_machine(self, machine: type[RuleBasedStateMachine], config: Settings) -> None:
         run_state_machine_as_test(
             machine,
             settings=settings(
-                max_examples=self.rs_stateful_examples,
-                stateful_step_count=self.rs_stateful_steps,
+                max_examples=config.stateful_examples,
+                stateful_step_count=config.stateful_steps,
                 deadline=None,
                 database=None,
-                phases=[p for p in Phase if p is not Phase.shrink or self.rs_stateful_shrink],
+                phases=[p for p in Phase if p is not Phase.shrink or config.shrink],
                 suppress_health_check=list(HealthCheck),
             ),
         )

@@ -8,9 +8,12 @@ import pytest
 from remote_store import Backend, Capability, Store
 from remote_store.errors import AlreadyExists, InvalidPath, NotFound, RemoteStoreError
 
+from remote_store_conformance._helpers import PatternStream, pattern
 from remote_store_conformance._markers import rule
+from remote_store_conformance._poller import Poller
 from remote_store_conformance._views import store_without
-from remote_store_conformance.suite._base import FolderSemantics
+from remote_store_conformance.suite._atomic import observed_size
+from remote_store_conformance.suite._base import FolderSemantics, Settings
 
 __all__ = ["TransferRules"]
 
@@ -94,7 +97,7 @@ class TransferRules:
         self, rs_store: Store, op: str, rs_folders: FolderSemantics
     ) -> None:
         rs_store.write("folder/inner.txt", b"x")
-        expected = InvalidPath if rs_folders.keeps_empty else (InvalidPath, NotFound)
+        expected = InvalidPath if rs_folders.keeps_empty_folders else (InvalidPath, NotFound)
         with pytest.raises(expected):
             _run(rs_store, op, "folder", "elsewhere")
         with pytest.raises(expected):
@@ -112,6 +115,41 @@ class TransferRules:
         with pytest.raises(RemoteStoreError):
             rs_store.move("mv.txt", "blocker/mv.txt")
         assert rs_store.read_bytes("mv.txt") == b"precious"
+
+    @rule(Capability.ATOMIC_MOVE, Capability.MOVE, Capability.WRITE, Capability.READ)
+    def test_an_observer_never_sees_both_names_or_neither_during_an_atomic_move(
+        self, rs_store: Store, rs_settings: Settings
+    ) -> None:
+        """A poller asks, in turn, "destination, then source?" and "source, then
+        destination?" while a large file moves (``overwrite=True``: one rename). With an
+        atomic move the destination appears at the very moment the source goes, so a
+        destination seen before a source is never followed by the source still there
+        (both), and a source seen gone is never followed by a missing destination
+        (neither). A copy-then-delete shows both; a delete-then-write shows neither.
+
+        ``overwrite=False`` is not polled: without a no-clobber rename a POSIX-like store
+        links the destination, then unlinks the source, so both names exist for a moment
+        (the destination still appears whole, in one step)."""
+        size = observed_size(rs_settings)
+        rs_store.write("mv/0.bin", pattern(size))
+        route: list[tuple[str, str]] = [(f"mv/{i}.bin", f"mv/{i + 1}.bin") for i in range(4)]
+        current: list[tuple[str, str]] = [route[0]]
+
+        def check() -> None:
+            src, dst = current[0]
+            if rs_store.is_file(dst) and rs_store.is_file(src) and current[0] == (src, dst):
+                raise AssertionError(f"both {src} and {dst} exist during a move")
+            src, dst = current[0]
+            if not rs_store.is_file(src) and not rs_store.is_file(dst) and current[0] == (src, dst):
+                raise AssertionError(f"neither {src} nor {dst} exists during a move")
+
+        with Poller(check):
+            for src, dst in route:
+                current[0] = (src, dst)
+                rs_store.move(src, dst, overwrite=True)
+        assert [str(i.path) for i in rs_store.list_files("mv")] == ["mv/4.bin"]
+        with rs_store.read("mv/4.bin") as stream:
+            assert stream.read(1024) == PatternStream.expected_chunk(0, 1024)
 
     @rule(Capability.ATOMIC_MOVE, Capability.MOVE, Capability.WRITE, Capability.READ)
     def test_atomic_move_publishes_the_whole_file_at_once(self, rs_store: Store) -> None:

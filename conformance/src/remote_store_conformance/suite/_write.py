@@ -12,7 +12,7 @@ from remote_store.errors import AlreadyExists, InvalidPath
 
 from remote_store_conformance._helpers import exploding
 from remote_store_conformance._markers import rule
-from remote_store_conformance.suite._base import FolderSemantics
+from remote_store_conformance.suite._base import FolderSemantics, Settings
 
 __all__ = ["WriteRules"]
 
@@ -103,6 +103,17 @@ class WriteRules:
             rs_store.write("keep.txt", exploding(b"new partial content"), overwrite=True)
         assert rs_store.read_bytes("keep.txt") == b"old content"
 
+    @rule(Capability.WRITE, Capability.LIST)
+    def test_failed_writes_leave_no_visible_sibling(self, rs_store: Store) -> None:
+        rs_store.write("fw/keep.txt", b"old")
+        with pytest.raises(Exception):  # noqa: B017 - the source's own error
+            rs_store.write("fw/keep.txt", exploding(b"n" * 300_000), overwrite=True)
+        with pytest.raises(Exception):  # noqa: B017
+            rs_store.write("fw/new.txt", exploding(b"n" * 300_000))
+        assert [str(i.path) for i in rs_store.list_files("", recursive=True)] == ["fw/keep.txt"]
+        assert [str(e.path) for e in rs_store.iter_children("fw")] == ["fw/keep.txt"]
+        assert [str(e.path) for e in rs_store.iter_children("")] == ["fw"]
+
     @rule(Capability.WRITE)
     def test_failed_write_leaves_no_partial_file(self, rs_store: Store) -> None:
         with pytest.raises(Exception):  # noqa: B017
@@ -111,9 +122,9 @@ class WriteRules:
 
     @rule(Capability.EXCLUSIVE_CREATE, Capability.WRITE, Capability.READ)
     def test_write_without_overwrite_has_exactly_one_winner_under_a_race(
-        self, rs_store: Store
+        self, rs_store: Store, rs_settings: Settings
     ) -> None:
-        writers = int(getattr(self, "rs_race_writers", 8))
+        writers = rs_settings.race_writers
         barrier = threading.Barrier(writers)
         won: list[bytes] = []
         refused: list[BaseException] = []
@@ -212,3 +223,19 @@ class WriteResultRules:
         rs_store.copy("m/src.txt", "m2/dst.txt")
         assert dict(rs_store.get_file_info("m2/dst.txt").metadata or {}) == meta
         assert dict(rs_store.get_file_info("m/src.txt").metadata or {}) == meta
+
+    @rule(Capability.USER_METADATA, Capability.WRITE, Capability.METADATA, Capability.DELETE)
+    def test_metadata_does_not_survive_delete_and_re_create(self, rs_store: Store) -> None:
+        rs_store.write("m/gone.txt", b"one", metadata={"owner": "kit"})
+        rs_store.delete("m/gone.txt")
+        rs_store.write("m/gone.txt", b"two")
+        assert not rs_store.get_file_info("m/gone.txt").metadata
+        assert not rs_store.head("m/gone.txt").metadata
+
+    @rule(Capability.USER_METADATA, Capability.WRITE, Capability.METADATA)
+    def test_an_overwrite_without_metadata_drops_the_old_metadata(self, rs_store: Store) -> None:
+        rs_store.write("m/over.txt", b"one", metadata={"owner": "kit", "stage": "raw"})
+        rs_store.write("m/over.txt", b"two", overwrite=True)
+        assert not rs_store.get_file_info("m/over.txt").metadata
+        rs_store.write("m/over.txt", b"three", overwrite=True, metadata={"stage": "clean"})
+        assert dict(rs_store.get_file_info("m/over.txt").metadata or {}) == {"stage": "clean"}

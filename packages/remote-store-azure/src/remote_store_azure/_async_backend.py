@@ -19,6 +19,7 @@ from remote_store.backend import (
     CapabilitySet,
     FileInfo,
     FolderEntry,
+    FolderSemantics,
     ResolutionPlan,
     RetryPolicy,
     Secret,
@@ -119,6 +120,17 @@ class AsyncAzureBackend(AsyncBackend):
     @property
     def name(self) -> str:
         return "azure"
+
+    @property
+    def folder_semantics(self) -> FolderSemantics:
+        """Flat blob names; real directories with ``hns=True`` (with ``"auto"`` the account
+        kind is unknown before the first call, so flat is declared); a write below a file is
+        refused on HNS or with ``reject_write_under_file_ancestor``."""
+        return FolderSemantics(
+            keeps_empty_folders=self._settings.hns is True,
+            rejects_file_ancestors=self._settings.hns is True
+            or self._settings.reject_write_under_file_ancestor,
+        )
 
     @property
     def capabilities(self) -> CapabilitySet:

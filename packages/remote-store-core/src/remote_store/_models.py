@@ -39,6 +39,7 @@ __all__ = [
     "FileInfo",
     "FolderEntry",
     "FolderInfo",
+    "FolderSemantics",
     "PathEntry",
     "ResolutionPlan",
     "WriteResult",
@@ -56,6 +57,60 @@ def _frozen_error(message: str) -> AttributeError:
     from dataclasses import FrozenInstanceError  # only on the error path: keeps the import light
 
     return FrozenInstanceError(message)
+
+
+class FolderSemantics:
+    """How a backend's folders behave, as the backend declares it (never guessed).
+
+    ``keeps_empty_folders``: a folder outlives its last file and is created by a write
+    below it (local, memory, SFTP); a flat store (S3, Azure blobs, SQL) has a folder only
+    while a key lies below it. ``rejects_file_ancestors``: a write, move or copy to a path
+    below a file raises ``InvalidPath`` instead of creating a key next to the file.
+    Immutable, compared and hashed by value.
+    """
+
+    __slots__ = ("keeps_empty_folders", "rejects_file_ancestors")
+
+    keeps_empty_folders: bool
+    rejects_file_ancestors: bool
+
+    #: Real folders: kept when empty, never below a file (local, memory, SFTP).
+    HIERARCHICAL: ClassVar[FolderSemantics]
+    #: Folders are key prefixes: gone with their last key; a key may sit below a file.
+    FLAT: ClassVar[FolderSemantics]
+
+    def __init__(self, keeps_empty_folders: bool, rejects_file_ancestors: bool) -> None:
+        object.__setattr__(self, "keeps_empty_folders", bool(keeps_empty_folders))
+        object.__setattr__(self, "rejects_file_ancestors", bool(rejects_file_ancestors))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise _frozen_error(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise _frozen_error(f"cannot delete field {name!r}")
+
+    def _key(self) -> tuple[bool, bool]:
+        return (self.keeps_empty_folders, self.rejects_file_ancestors)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FolderSemantics):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"FolderSemantics(keeps_empty_folders={self.keeps_empty_folders}, "
+            f"rejects_file_ancestors={self.rejects_file_ancestors})"
+        )
+
+
+FolderSemantics.HIERARCHICAL = FolderSemantics(
+    keeps_empty_folders=True, rejects_file_ancestors=True
+)
+FolderSemantics.FLAT = FolderSemantics(keeps_empty_folders=False, rejects_file_ancestors=False)
 
 
 def _reseal(obj: object, cls: type[M]) -> M:

@@ -23,7 +23,6 @@ from remote_store_conformance import AsyncBackendConformance, BackendConformance
 
 class TestAsyncMemoryBackend(AsyncBackendConformance):
     backend_type = "memory (async)"
-    rs_in_process_storage = True
 
     @pytest.fixture
     def rs_async_backend_factory(self) -> Callable[[], AsyncBackend]:
@@ -41,7 +40,6 @@ class TestSyncBackendAdapterOverLocal(AsyncBackendConformance):
 
 class TestAsyncBackendSyncAdapterOverMemory(BackendConformance):
     backend_type = "memory (AsyncBackendSyncAdapter)"
-    rs_in_process_storage = True
 
     @pytest.fixture
     def rs_backend_factory(self) -> Callable[[], AsyncBackendSyncAdapter]:

@@ -21,6 +21,7 @@ from remote_store.aio.backend import (
     FileInfo,
     FolderEntry,
     FolderInfo,
+    FolderSemantics,
     InvalidArgument,
     InvalidPath,
     NotFound,
@@ -82,6 +83,14 @@ class AsyncObstoreBackend(AsyncBackend):
     @property
     def name(self) -> str:
         return self._flavour.name
+
+    @property
+    def folder_semantics(self) -> FolderSemantics:
+        """Flat keys; a write below a file is refused with ``reject_write_under_file_ancestor``."""
+        return FolderSemantics(
+            keeps_empty_folders=False,
+            rejects_file_ancestors=self.reject_write_under_file_ancestor,
+        )
 
     @property
     def store(self) -> Any:

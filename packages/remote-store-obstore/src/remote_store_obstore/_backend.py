@@ -22,6 +22,7 @@ from remote_store.backend import (
     FileInfo,
     FolderEntry,
     FolderInfo,
+    FolderSemantics,
     InvalidPath,
     NotFound,
     ResolutionPlan,
@@ -87,6 +88,14 @@ class ObstoreBackend(Backend):
     @property
     def name(self) -> str:
         return self._flavour.name
+
+    @property
+    def folder_semantics(self) -> FolderSemantics:
+        """Flat keys; a write below a file is refused with ``reject_write_under_file_ancestor``."""
+        return FolderSemantics(
+            keeps_empty_folders=False,
+            rejects_file_ancestors=self.reject_write_under_file_ancestor,
+        )
 
     @property
     def store(self) -> Any:

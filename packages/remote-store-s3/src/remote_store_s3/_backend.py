@@ -25,6 +25,7 @@ from remote_store.backend import (
     FileInfo,
     FolderEntry,
     FolderInfo,
+    FolderSemantics,
     RetryPolicy,
     Secret,
     WritableContent,
@@ -106,6 +107,13 @@ class S3Backend(Backend):
     @property
     def name(self) -> str:
         return "s3"
+
+    @property
+    def folder_semantics(self) -> FolderSemantics:
+        """Flat keys; a write below a file is refused with ``reject_write_under_file_ancestor``."""
+        return FolderSemantics(
+            keeps_empty_folders=False, rejects_file_ancestors=self._reject_under_file
+        )
 
     def __repr__(self) -> str:
         endpoint = _client.strip_userinfo(self._endpoint_url)

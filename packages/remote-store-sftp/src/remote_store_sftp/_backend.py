@@ -23,6 +23,7 @@ from remote_store.backend import (
     CapabilitySet,
     FileInfo,
     FolderEntry,
+    FolderSemantics,
     RemotePath,
     ResolutionPlan,
     RetryPolicy,
@@ -76,6 +77,7 @@ class SFTPBackend(Backend):
             Capability.BULK_DELETE,
         }
     )
+    FOLDER_SEMANTICS = FolderSemantics.HIERARCHICAL
 
     def __init__(
         self,

@@ -20,6 +20,7 @@ from remote_store.backend import (
     FileInfo,
     FolderEntry,
     FolderInfo,
+    FolderSemantics,
     RemotePath,
     ResolutionPlan,
     Secret,
@@ -98,6 +99,13 @@ class SQLBlobBackend(Backend):
     @property
     def name(self) -> str:
         return "sql-blob"
+
+    @property
+    def folder_semantics(self) -> FolderSemantics:
+        """Flat keys; a write below a file is refused with ``reject_write_under_file_ancestor``."""
+        return FolderSemantics(
+            keeps_empty_folders=False, rejects_file_ancestors=self._check_ancestors
+        )
 
     @property
     def capabilities(self) -> Any:

@@ -20,7 +20,14 @@ from typing import Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._models import (
+    FileInfo,
+    FolderEntry,
+    FolderInfo,
+    FolderSemantics,
+    ResolutionPlan,
+    WriteResult,
+)
 from remote_store._streams import WritableContent, iter_content
 from remote_store.aio._backend import AsyncBackend
 from remote_store.aio._channel import SourceAborted
@@ -59,6 +66,14 @@ class AsyncBackendSyncAdapter(Backend):
     @property
     def capabilities(self) -> CapabilitySet:
         return self._async.capabilities
+
+    @property
+    def folder_semantics(self) -> FolderSemantics:
+        return self._async.folder_semantics
+
+    @property
+    def in_process_storage(self) -> bool:
+        return self._async.in_process_storage
 
     @property
     def async_backend(self) -> AsyncBackend:

@@ -19,7 +19,14 @@ from typing import Any, ClassVar, TypeVar
 from remote_store._backend import Backend, _order_key, check_declared_methods
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
 from remote_store._glob import aglob_by_listing
-from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._models import (
+    FileInfo,
+    FolderEntry,
+    FolderInfo,
+    FolderSemantics,
+    ResolutionPlan,
+    WriteResult,
+)
 from remote_store._path import RemotePath
 from remote_store._pickling import backend_reduce, backend_token, record_init
 from remote_store.aio._content import AsyncWritableContent
@@ -50,6 +57,12 @@ class AsyncBackend(abc.ABC):
 
     #: Everything this class can do; ``capabilities`` may narrow it per instance.
     CAPABILITIES: ClassVar[CapabilitySet] = CapabilitySet()
+    #: How this class's folders behave (``FLAT`` unless declared); ``folder_semantics``
+    #: may differ per instance (an option refusing writes below a file, for example).
+    FOLDER_SEMANTICS: ClassVar[FolderSemantics] = FolderSemantics.FLAT
+    #: The data lives in this process's memory (the memory backend): storing N bytes
+    #: costs N bytes of this process, which the conformance kit's memory rules allow for.
+    IN_PROCESS_STORAGE: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -64,6 +77,16 @@ class AsyncBackend(abc.ABC):
     def capabilities(self) -> CapabilitySet:
         """What this instance can do (defaults to the class's ``CAPABILITIES``)."""
         return type(self).CAPABILITIES
+
+    @property
+    def folder_semantics(self) -> FolderSemantics:
+        """This instance's folder semantics (defaults to the class's ``FOLDER_SEMANTICS``)."""
+        return type(self).FOLDER_SEMANTICS
+
+    @property
+    def in_process_storage(self) -> bool:
+        """Whether this instance keeps its data in this process's memory."""
+        return type(self).IN_PROCESS_STORAGE
 
     def _refuse(self, capability: Capability, path: str | None = None) -> CapabilityNotSupported:
         return not_supported(capability, self.capabilities, self.name, path)

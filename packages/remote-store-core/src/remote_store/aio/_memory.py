@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import FileInfo, FolderEntry, FolderInfo, WriteResult
+from remote_store._models import FileInfo, FolderEntry, FolderInfo, FolderSemantics, WriteResult
 from remote_store._streams import CHUNK_SIZE
 from remote_store.aio._backend import AsyncBackend
 from remote_store.aio._content import AsyncWritableContent, aiter_content
@@ -27,6 +28,8 @@ class AsyncMemoryBackend(AsyncBackend):
     """
 
     CAPABILITIES = CapabilitySet(set(Capability) - {Capability.GLOB})
+    FOLDER_SEMANTICS = FolderSemantics.HIERARCHICAL
+    IN_PROCESS_STORAGE = True
 
     def __init__(self) -> None:
         self._tree = MemoryBackend()
@@ -84,7 +87,10 @@ class AsyncMemoryBackend(AsyncBackend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         if type(content) is not bytes:
-            content = b"".join([chunk async for chunk in aiter_content(content)])
+            buffer = io.BytesIO()  # getvalue hands the buffer over: the content is held once
+            async for chunk in aiter_content(content):
+                buffer.write(chunk)
+            content = buffer.getvalue()
         return self._tree.write(path, content, overwrite=overwrite, metadata=metadata)
 
     write_atomic = write

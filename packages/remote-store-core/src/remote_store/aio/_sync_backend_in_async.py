@@ -21,7 +21,14 @@ from typing import Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
+from remote_store._models import (
+    FileInfo,
+    FolderEntry,
+    FolderInfo,
+    FolderSemantics,
+    ResolutionPlan,
+    WriteResult,
+)
 from remote_store._streams import CHUNK_SIZE
 from remote_store.aio._backend import AsyncBackend
 from remote_store.aio._channel import ChannelReader, ChunkChannel
@@ -60,6 +67,14 @@ class SyncBackendAdapter(AsyncBackend):
     @property
     def capabilities(self) -> CapabilitySet:
         return self._backend.capabilities
+
+    @property
+    def folder_semantics(self) -> FolderSemantics:
+        return self._backend.folder_semantics
+
+    @property
+    def in_process_storage(self) -> bool:
+        return self._backend.in_process_storage
 
     @property
     def backend(self) -> Backend:

@@ -19,7 +19,7 @@ from typing import BinaryIO
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability, CapabilitySet
 from remote_store._glob import glob_by_listing
-from remote_store._models import FileInfo, ResolutionPlan, WriteResult
+from remote_store._models import FileInfo, FolderSemantics, ResolutionPlan, WriteResult
 from remote_store._streams import WritableContent, copy_stream
 from remote_store.backends._fdroot import open_node, release, remove_tree, resolve_parent, stat_node
 from remote_store.backends._local_list import LocalListing, file_info
@@ -40,6 +40,7 @@ class LocalBackend(LocalListing, Backend):
         set(Capability)
         - {Capability.USER_METADATA, Capability.CONDITIONAL_WRITE, Capability.BULK_DELETE}
     )
+    FOLDER_SEMANTICS = FolderSemantics.HIERARCHICAL
 
     @property
     def name(self) -> str:

@@ -13,7 +13,13 @@ from typing import Any, BinaryIO
 
 from remote_store._backend import Backend, join_key, parent_key
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import FileInfo, FolderEntry, WriteResult, native_write_result
+from remote_store._models import (
+    FileInfo,
+    FolderEntry,
+    FolderSemantics,
+    WriteResult,
+    native_write_result,
+)
 from remote_store._path import RemotePath
 from remote_store._streams import WritableContent, iter_content
 from remote_store.errors import (
@@ -48,6 +54,8 @@ class MemoryBackend(Backend):
     """Process-local storage for tests and scratch data; thread-safe."""
 
     CAPABILITIES = CapabilitySet(set(Capability) - {Capability.GLOB, Capability.LAZY_READ})
+    FOLDER_SEMANTICS = FolderSemantics.HIERARCHICAL
+    IN_PROCESS_STORAGE = True
 
     def __init__(self) -> None:
         self._files: dict[str, _File] = {}
@@ -137,7 +145,7 @@ class MemoryBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        data = content if type(content) is bytes else b"".join(iter_content(content))
+        data = content if type(content) is bytes else _gather(content)
         now = _now(UTC)
         kept = dict(metadata) if metadata else None
         entry = _make_file(_File, (data, now, kept, next(self._tags)))
@@ -313,3 +321,12 @@ class MemoryBackend(Backend):
 
     def __repr__(self) -> str:
         return "MemoryBackend()"
+
+
+def _gather(content: WritableContent) -> bytes:
+    """The content as one bytes object, holding it once (``getvalue`` hands the buffer
+    over instead of copying it, so a large stream costs its size, not twice that)."""
+    buffer = io.BytesIO()
+    for chunk in iter_content(content):
+        buffer.write(chunk)
+    return buffer.getvalue()
