@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from remote_store_conformance.oneshot import QUICK, certify_from_command_line, describe
+
+#: A whole certification run in a subprocess: longer than a unit test.
+pytestmark = pytest.mark.timeout(1200)
 
 
 def test_one_command_certifies_memory(tmp_path: Path) -> None:

@@ -7,7 +7,11 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import pytest
 from remote_store_conformance.oneshot import QUICK, certify_from_command_line, describe
+
+#: A whole certification run in a subprocess: longer than a unit test.
+pytestmark = pytest.mark.timeout(1200)
 
 SEEDER = '''
 """Publish the kit's files into a fresh folder of nginx's document root."""
@@ -18,6 +22,7 @@ from remote_store_http import ReadOnlyHttpBackend
 
 DOCROOT = Path({docroot!r})
 URL = {url!r}
+
 
 
 def seeded(files):

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from remote_store_conformance.oneshot import QUICK, certify_from_command_line, describe
 
 HERE = Path(__file__).parent
+
+#: A whole certification run in a subprocess: longer than a unit test.
+pytestmark = pytest.mark.timeout(1200)
 
 SEEDER = '''
 """Each call: a fresh table holding the files, one registered query per key."""
@@ -19,6 +23,7 @@ from remote_store_sql_query import SQLQueryBackend
 
 URL = {url!r}
 ENGINE = sa.create_engine(URL)
+
 
 
 def seeded(files):

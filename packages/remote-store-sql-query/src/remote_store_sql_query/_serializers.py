@@ -52,15 +52,17 @@ class ArrowSerializer(ResultSerializer):
         self, fmt: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch], sink: IO[bytes]
     ) -> None:
         if fmt == "parquet":
-            with pq.ParquetWriter(sink, schema, compression=self._compression) as writer:
+            with pq.ParquetWriter(  # type: ignore[no-untyped-call]
+                sink, schema, compression=self._compression
+            ) as writer:
                 for batch in batches:
                     writer.write_batch(batch)
         elif fmt == "csv":
-            with pa_csv.CSVWriter(sink, schema) as writer:
+            with pa_csv.CSVWriter(sink, schema) as writer:  # type: ignore[attr-defined]
                 for batch in batches:
                     writer.write_batch(batch)
         elif fmt == "ipc":
-            with pa_ipc.new_file(sink, schema) as writer:
+            with pa_ipc.new_file(sink, schema) as writer:  # type: ignore[no-untyped-call]
                 for batch in batches:
                     writer.write_batch(batch)
         else:
