@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from importlib import import_module
 
 import pluggy
 
 from remote_store import hookspecs
 from remote_store._discovery import PLUGIN_GROUP
 
-__all__ = ["BUILTIN_PLUGIN_MODULES", "get_plugin_manager", "reset_plugin_manager"]
+__all__ = ["get_plugin_manager", "reset_plugin_manager"]
 
 _log = logging.getLogger("remote_store.plugins")
-
-#: Modules of this distribution that carry ``@hookimpl`` functions. The first is always
-#: present; the extension modules are registered when they can be imported.
-BUILTIN_PLUGIN_MODULES: tuple[str, ...] = (
-    "remote_store._config_loaders",
-    "remote_store.ext.cache",
-    "remote_store.ext.observe",
-)
 
 _lock = threading.Lock()
 _manager: pluggy.PluginManager | None = None
@@ -44,16 +35,10 @@ def reset_plugin_manager() -> None:
 
 
 def _build_manager() -> pluggy.PluginManager:
+    # Every plugin, the core's own hook modules included (TOML loading, the cache and
+    # observe wrappers), comes from the ``remote_store.plugins`` entry points.
     manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
-    for module_name in BUILTIN_PLUGIN_MODULES:
-        try:
-            module = import_module(module_name)
-        except ImportError as exc:
-            if exc.name is None or not module_name.startswith(exc.name):
-                raise  # the module exists but one of its own imports failed
-            _log.debug("built-in plugin module %s not available", module_name)
-            continue
-        manager.register(module, name=module_name)
-    manager.load_setuptools_entrypoints(PLUGIN_GROUP)
+    loaded = manager.load_setuptools_entrypoints(PLUGIN_GROUP)
+    _log.debug("%d remote-store plugins loaded from entry points", loaded)
     return manager

@@ -269,8 +269,14 @@ def test_from_file_unknown_suffix_lists_supported_and_names_the_plugin(
     import pluggy
     from remote_store._plugins import reset_plugin_manager
 
-    # as on an install without remote-store-yaml: no entry-point plugins at all
-    monkeypatch.setattr(pluggy.PluginManager, "load_setuptools_entrypoints", lambda *a, **k: 0)
+    # as on an install without remote-store-yaml: the core's own plugins only
+    load_all = pluggy.PluginManager.load_setuptools_entrypoints
+
+    def without_yaml(self: pluggy.PluginManager, group: str, name: str | None = None) -> int:
+        self.set_blocked("yaml")
+        return load_all(self, group, name)
+
+    monkeypatch.setattr(pluggy.PluginManager, "load_setuptools_entrypoints", without_yaml)
     reset_plugin_manager()
     path = tmp_path / "rs.yaml"
     path.write_text("backends: {}\n")
