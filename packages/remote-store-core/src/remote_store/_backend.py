@@ -374,7 +374,12 @@ class Backend(abc.ABC):
         self.delete(src)
 
     def _copy_through_client(self, src: str, dst: str, overwrite: bool) -> None:
-        info = self.get_file_info(src)
+        try:
+            info = self.get_file_info(src)
+        except NotFound:
+            if self.is_folder(src):  # a folder is never copied as a file
+                raise InvalidPath("source is a folder", path=src, backend=self.name) from None
+            raise
         metadata = info.metadata if Capability.USER_METADATA in self.capabilities else None
         with self.read(src) as stream:
             self.write(dst, stream, overwrite=overwrite, metadata=metadata or None)

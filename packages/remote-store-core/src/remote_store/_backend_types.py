@@ -14,7 +14,12 @@ from typing import Any
 
 from remote_store import _discovery
 from remote_store._config_schema import did_you_mean, shown_key
-from remote_store._option_types import check_option, declared_options, unwrap_undeclared_secrets
+from remote_store._option_types import (
+    check_option,
+    coerce_interpolated,
+    declared_options,
+    unwrap_undeclared_secrets,
+)
 from remote_store._retry import RetryPolicy
 from remote_store._secret import redact_text
 from remote_store.errors import ConfigError, RemoteStoreError, UnknownBackendType
@@ -158,7 +163,13 @@ def construct_backend(
     :class:`ConfigError`. Messages are redacted and the original exception is not
     chained (its message or traceback may quote secrets).
     """
-    kwargs = unwrap_undeclared_secrets(options, declared_options(factory))
+    declared = declared_options(factory)
+    kwargs = unwrap_undeclared_secrets(options, declared)
+    if declared is not None:  # ${VAR} text becomes the number or bool the option declares
+        for key, value in kwargs.items():
+            option = declared[0].get(key)
+            if option is not None:
+                kwargs[key] = coerce_interpolated(value, option)
     if retry is not None:
         kwargs["retry"] = retry
     try:

@@ -200,6 +200,36 @@ def declared_options(factory: Callable[..., Any]) -> tuple[dict[str, OptionType]
         return _declared.__wrapped__(factory)
 
 
+_TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
+
+
+def coerce_interpolated(value: Any, declared: OptionType) -> Any:
+    """A ``${VAR}`` value (always text) as the number or bool its option declares.
+
+    Environment variables have no types, so ``port = "${SFTP_PORT}"`` must reach the
+    backend as an int; text written literally in a file is never converted. Text that
+    does not parse is returned as it is (and then refused by :func:`check_option`).
+    """
+    from remote_store._env import Interpolated
+
+    if not isinstance(value, Interpolated) or declared.any or declared.kinds & {"str", "secret"}:
+        return value
+    text = str(value).strip()
+    if "int" in declared.kinds:
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    if "float" in declared.kinds:
+        try:
+            return float(text)
+        except ValueError:
+            pass
+    if "bool" in declared.kinds and text.lower() in _TRUE | _FALSE:
+        return text.lower() in _TRUE
+    return value
+
+
 def check_option(value: Any, declared: OptionType, path: str) -> None:
     """Raise :class:`ConfigTypeError` naming ``path`` unless ``value`` fits ``declared``.
 
@@ -208,6 +238,7 @@ def check_option(value: Any, declared: OptionType, path: str) -> None:
     """
     if declared.any:
         return
+    value = coerce_interpolated(value, declared)
     if _fits_scalar(value, declared, path):
         return
     if declared.values is not None and isinstance(value, Mapping):

@@ -127,6 +127,8 @@ class JsonDirBackend(Backend):
                 size = json.loads(b"{" + handle.read().rpartition(b",\n")[2])["size"]
                 mtime = os.fstat(handle.fileno()).st_mtime
         except FileNotFoundError:
+            if self.is_folder(path):
+                raise InvalidPath("is a folder", path=path, backend=self.name) from None
             raise NotFound("file not found", path=path, backend=self.name) from None
         return FileInfo(
             path=RemotePath(path),

@@ -250,7 +250,12 @@ class AsyncBackend(abc.ABC):
         await self.delete(src)
 
     async def _copy_through_client(self, src: str, dst: str, overwrite: bool) -> None:
-        info = await self.get_file_info(src)
+        try:
+            info = await self.get_file_info(src)
+        except NotFound:
+            if await self.is_folder(src):  # a folder is never copied as a file
+                raise InvalidPath("source is a folder", path=src, backend=self.name) from None
+            raise
         metadata = info.metadata if Capability.USER_METADATA in self.capabilities else None
         await self.write(dst, self.read(src), overwrite=overwrite, metadata=metadata or None)
 
