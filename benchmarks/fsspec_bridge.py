@@ -60,8 +60,16 @@ def main() -> None:
         "secret": "bench",
         "client_kwargs": {"endpoint_url": url, "region_name": "us-east-1"},
     }
+    import boto3
+
+    boto3.client(
+        "s3",
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    ).create_bucket(Bucket=bucket)
     fs = s3fs.S3FileSystem(**options)
-    fs.mkdir(bucket)
     frame = pd.DataFrame({"id": range(1000), "value": [i * 0.5 for i in range(1000)]})
     for number in range(args.files):
         with fs.open(f"{bucket}/ds/part-{number:03d}.parquet", "wb") as f:

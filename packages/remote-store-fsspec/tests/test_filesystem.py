@@ -166,3 +166,24 @@ def test_store_bound_filesystem_pickles_its_store(tmp_path: Path) -> None:
     fs.pipe("k.txt", b"kept")
     copy = pickle.loads(pickle.dumps(fs))
     assert copy.cat("k.txt") == b"kept" and copy.store.root_path == "sub"
+
+
+def test_listed_entries_serve_info_until_a_write_through_the_filesystem() -> None:
+    store = Store(MemoryBackend())
+    fs = StoreFileSystem(store)
+    fs.pipe("a.bin", b"1")
+    assert fs.find("", detail=True)["a.bin"]["size"] == 1
+    fs.pipe("a.bin", b"123")
+    assert fs.info("a.bin")["size"] == 3 and fs.cat("a.bin") == b"123"
+    fs.find("")
+    with fs.open("a.bin", "wb") as f:
+        f.write(b"12345")
+    assert fs.info("a.bin")["size"] == 5
+    fs.find("")
+    fs.rm("a.bin")
+    assert not fs.exists("a.bin")
+    uncached = StoreFileSystem(store, listings_expiry=0)
+    uncached.pipe("b.bin", b"x")
+    uncached.find("")
+    store.write("b.bin", b"changed outside", overwrite=True)
+    assert uncached.info("b.bin")["size"] == len(b"changed outside")

@@ -81,7 +81,7 @@ class AzureBackend(AsyncBackendSyncAdapter):
         """Replace the blob only while its etag is still ``etag`` (``If-Match``); else
         :class:`PreconditionFailed`. Not a Store method: call it on the backend."""
         replace = functools.partial(self._azure.write, etag=etag)
-        return self._write(replace, path, content, True, metadata)
+        return self._write(replace, path, content, overwrite=True, metadata=metadata)
 
     def read_seekable(self, path: str) -> BinaryIO:
         """A seekable stream of ranged GETs; only the size is fetched up front."""

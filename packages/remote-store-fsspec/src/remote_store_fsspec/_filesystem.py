@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import posixpath
+import time
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ __all__ = ["PROTOCOL", "StoreFileSystem"]
 PROTOCOL = "remote-store"
 _PREFIX = PROTOCOL + "://"
 _DEFAULT_BLOCK = 5 * 2**20
+_SEEN_MEMORY = 100_000
 
 
 class StoreFileSystem(AbstractFileSystem):  # type: ignore[misc]
@@ -51,6 +53,7 @@ class StoreFileSystem(AbstractFileSystem):  # type: ignore[misc]
         profile: str | None = None,
         config: str | os.PathLike[str] | None = None,
         block_size: int | None = None,
+        listings_expiry: float = 10.0,
         **storage_options: Any,
     ) -> None:
         super().__init__(**storage_options)
@@ -67,6 +70,10 @@ class StoreFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.store: Store = store
         self.profile = profile
         self.blocksize = block_size or _DEFAULT_BLOCK
+        # file entries seen in listings, kept ``listings_expiry`` seconds for ``info`` (and
+        # to read a small file in one GET); writes and deletes through this object drop them
+        self._seen: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.listings_expiry = listings_expiry
 
     # -- identity -----------------------------------------------------------------
 
@@ -105,13 +112,31 @@ class StoreFileSystem(AbstractFileSystem):  # type: ignore[misc]
     # -- metadata -------------------------------------------------------------------
 
     def _file_entry(self, info: FileInfo) -> dict[str, Any]:
-        return {
+        entry: dict[str, Any] = {
             "name": str(info.path),
             "size": info.size,
             "type": "file",
             "modified": info.modified_at,
             "etag": info.etag,
         }
+        if self.listings_expiry > 0 and len(self._seen) < _SEEN_MEMORY:
+            self._seen[entry["name"]] = (time.monotonic(), entry)
+        return entry
+
+    def _recent(self, key: str) -> dict[str, Any] | None:
+        found = self._seen.get(key)
+        if found is None or time.monotonic() - found[0] > self.listings_expiry:
+            return None
+        return dict(found[1])
+
+    def invalidate_cache(self, path: str | None = None) -> None:
+        """Forget listed entries (all, or those at and under ``path``)."""
+        if path is None:
+            self._seen.clear()
+            return
+        key = self._strip_protocol(path)
+        for name in [n for n in self._seen if n == key or n.startswith(key + "/")]:
+            self._seen.pop(name, None)
 
     @staticmethod
     def _dir_entry(key: str) -> dict[str, Any]:
@@ -126,6 +151,9 @@ class StoreFileSystem(AbstractFileSystem):  # type: ignore[misc]
         key = self._strip_protocol(path)
         if key == "":
             return self._dir_entry("")
+        recent = self._recent(key)
+        if recent is not None:
+            return recent
         with builtin_errors(key):
             try:
                 return self._file_entry(self.store.get_file_info(key))
@@ -227,11 +255,16 @@ class StoreFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if not autocommit:
             raise NotImplementedError("remote-store:// has no fsspec transactions")
         if mode == "rb":
+            size = block_size or self.blocksize
+            recent = self._recent(key)
+            if recent is not None and recent["size"] <= size:
+                with builtin_errors(key):  # small file: one whole read, no HEAD
+                    return io.BytesIO(self.store.read_bytes(key))
             with builtin_errors(key):
                 stream = self.store.read_seekable(key)
-            size = block_size or self.blocksize
             return io.BufferedReader(RangedReader(stream, key), buffer_size=size)
         if mode in ("wb", "xb"):
+            self.invalidate_cache(key)
             with builtin_errors(key):
                 context = self.store.open_atomic(key, overwrite=mode == "wb")
             return AtomicWriter(context, key)
@@ -257,17 +290,20 @@ class StoreFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
         key = self._strip_protocol(path)
+        self.invalidate_cache(key)
         with builtin_errors(key):
             self.store.write_atomic(key, value, overwrite=mode != "create")
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         source, target = self._strip_protocol(path1), self._strip_protocol(path2)
+        self.invalidate_cache(target)
         with builtin_errors(source):
             if self.store.is_folder(source) and not self.store.is_file(source):
                 return  # folders follow their files
             self.store.copy(source, target, overwrite=True)
 
     def mv(self, path1: Any, path2: Any, recursive: bool = False, **kwargs: Any) -> None:
+        self.invalidate_cache()
         if isinstance(path1, str) and isinstance(path2, str):
             source, target = self._strip_protocol(path1), self._strip_protocol(path2)
             if source and self.store.is_file(source):
@@ -280,10 +316,12 @@ class StoreFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     def rm_file(self, path: str) -> None:
         key = self._strip_protocol(path)
+        self.invalidate_cache(key)
         with builtin_errors(key):
             self.store.delete(key)
 
     def rm(self, path: Any, recursive: bool = False, maxdepth: int | None = None) -> None:
+        self.invalidate_cache()
         for name in reversed(self.expand_path(path, recursive=recursive, maxdepth=maxdepth)):
             key = self._strip_protocol(name)
             if not key:
@@ -308,6 +346,7 @@ class StoreFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     def rmdir(self, path: str) -> None:
         key = self._strip_protocol(path)
+        self.invalidate_cache(key)
         with builtin_errors(key):
             self.store.delete_folder(key)
 

@@ -52,17 +52,15 @@ class ArrowSerializer(ResultSerializer):
         self, fmt: str, schema: pa.Schema, batches: Iterable[pa.RecordBatch], sink: IO[bytes]
     ) -> None:
         if fmt == "parquet":
-            with pq.ParquetWriter(  # type: ignore[no-untyped-call]
-                sink, schema, compression=self._compression
-            ) as writer:
+            with pq.ParquetWriter(sink, schema, compression=self._compression) as writer:
                 for batch in batches:
                     writer.write_batch(batch)
         elif fmt == "csv":
-            with pa_csv.CSVWriter(sink, schema) as writer:  # type: ignore[attr-defined]
+            with pa_csv.CSVWriter(sink, schema) as writer:
                 for batch in batches:
                     writer.write_batch(batch)
         elif fmt == "ipc":
-            with pa_ipc.new_file(sink, schema) as writer:  # type: ignore[no-untyped-call]
+            with pa_ipc.new_file(sink, schema) as writer:
                 for batch in batches:
                     writer.write_batch(batch)
         else:
