@@ -225,7 +225,12 @@ def differs(src: FileInfo, dst: FileInfo, compare: str) -> bool | None:
         return None
     if src.modified_at is None or dst.modified_at is None:
         return True  # nothing to compare: copying is the safe answer
-    return src.modified_at > dst.modified_at
+    source_time = src.modified_at
+    if dst.modified_at.microsecond == 0:
+        # a store that keeps whole seconds (S3's LastModified): a source written earlier in
+        # the same second is not newer than the copy made from it
+        source_time = source_time.replace(microsecond=0)
+    return source_time > dst.modified_at
 
 
 def check_compare(compare: str) -> None:
