@@ -31,6 +31,7 @@ class TypedBackend(MemoryBackend):
         if host_key_policy not in ("strict", "tofu", "auto"):
             raise ValueError(f"host_key_policy must be strict, tofu or auto, got {host_key_policy}")
         self.seen = {"password": password, "headers": headers, "client_options": client_options}
+        self.host_key_policy = host_key_policy
 
 
 DECLARED = declared_options(TypedBackend)
@@ -76,7 +77,10 @@ def test_host_key_policy_from_config_reaches_the_backend() -> None:
     from remote_store import Registry
 
     with Registry(config, backends={"typed": TypedBackend}) as registry:
-        registry.get_store("s")  # the policy was accepted, not masked into "***"
+        backend = registry.get_store("s").backend  # accepted, not masked into "***"
+        assert isinstance(backend, TypedBackend)
+        assert backend.host_key_policy == "auto"
+        assert type(backend.host_key_policy) is str
 
 
 def test_host_key_policy_words_are_not_masked_in_logs(caplog: pytest.LogCaptureFixture) -> None:
