@@ -102,7 +102,9 @@ def test_no_secret_appears_anywhere(
     root.addHandler(handler)
     captured: list[str | bytes] = []
     try:
-        with caplog.at_level(logging.DEBUG):
+        # another test may have raised this logger's level or disabled it (dictConfig)
+        monkeypatch.setattr(log, "disabled", False)
+        with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger=log.name):
             # load (env interpolation first, then secret wrapping)
             config = RegistryConfig.from_toml(path, resolve_env_vars=True)
             options = config.backends["vault"].options

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal
 
 from remote_store._models import FileInfo
@@ -34,6 +35,8 @@ Status = Literal["copied", "moved", "skipped", "deleted", "failed"]
 #: How ``sync`` decides that a file changed: ``size-mtime`` (sizes differ or the source is
 #: newer), ``size`` (sizes differ), ``digest`` (content hashes differ).
 COMPARE_MODES = ("size-mtime", "size", "digest")
+MTIME_WINDOW = timedelta(seconds=1)
+"""How much newer a source must be than its copy for ``size-mtime`` to copy it again."""
 
 #: Backend types served from this machine: threads add little, so fewer workers.
 _LOCAL_TYPES = frozenset({"local", "memory"})
@@ -225,12 +228,10 @@ def differs(src: FileInfo, dst: FileInfo, compare: str) -> bool | None:
         return None
     if src.modified_at is None or dst.modified_at is None:
         return True  # nothing to compare: copying is the safe answer
-    source_time = src.modified_at
-    if dst.modified_at.microsecond == 0:
-        # a store that keeps whole seconds (S3's LastModified): a source written earlier in
-        # the same second is not newer than the copy made from it
-        source_time = source_time.replace(microsecond=0)
-    return source_time > dst.modified_at
+    # The two times come from different clocks (a coarse file-system clock, a server's
+    # whole-second LastModified, a skewed host), so "newer" means newer by more than the
+    # window; within it a copy made just after its source would look stale forever.
+    return src.modified_at - dst.modified_at > MTIME_WINDOW
 
 
 def check_compare(compare: str) -> None:
