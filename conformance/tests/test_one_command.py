@@ -8,7 +8,7 @@ import pytest
 from remote_store_conformance.oneshot import QUICK, certify_from_command_line, describe
 
 #: A whole certification run in a subprocess: longer than a unit test.
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.slow]
 
 
 def test_one_command_certifies_memory(tmp_path: Path) -> None:

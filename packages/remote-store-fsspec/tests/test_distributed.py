@@ -21,7 +21,7 @@ from .conftest import new_bucket
 
 FILES = 200
 REPO = Path(__file__).resolve().parents[3]
-pytestmark = pytest.mark.timeout(900)  # a cluster on a loaded 2-core machine is slow
+pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]  # a cluster on a loaded 2-core machine
 KEY, SECRET = "AKIADISTRIBUTED0001", "distributed-secret-value-0001"
 
 CONFIG = """

@@ -10,6 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+pytestmark = pytest.mark.slow  # a whole certification run in a subprocess
+
 
 def test_one_command_certifies_s3_obstore(moto_process: Any, tmp_path: Path) -> None:
     bucket = moto_process.new_bucket()

@@ -11,7 +11,7 @@ from remote_store_conformance.oneshot import QUICK, certify_from_command_line, d
 SECRET = "one-command-secret"
 
 #: A whole certification run in a subprocess: longer than a unit test.
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.slow]
 
 
 def test_one_command_certifies_s3(moto_process: Any, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from remote_store_conformance.oneshot import QUICK, certify_from_command_line, d
 from .conftest import SSHServer
 
 #: A whole certification run in a subprocess: longer than a unit test.
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.slow]
 
 
 @pytest.mark.parametrize("server", ["sshd_server", "asyncssh_server"])

@@ -11,7 +11,7 @@ from remote_store_conformance.oneshot import QUICK, certify_from_command_line, d
 HERE = Path(__file__).parent
 
 #: A whole certification run in a subprocess: longer than a unit test.
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.slow]
 
 SEEDER = '''
 """Each call: a fresh table holding the files, one registered query per key."""

@@ -13,7 +13,7 @@ from remote_store_conformance.oneshot import QUICK, certify_from_command_line, d
 from .conftest import MARIADB_URL, PG_URL
 
 #: A whole certification run in a subprocess: longer than a unit test.
-pytestmark = pytest.mark.timeout(1200)
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.slow]
 
 
 def test_one_command_certifies_sql_blob_on_sqlite(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ def _info(when: datetime, size: int = 3) -> FileInfo:
 
 
 @pytest.mark.parametrize(
-    "source_offset, copy_offset",
+    ("source_offset", "copy_offset"),
     [
         (timedelta(milliseconds=500), timedelta(0)),  # S3 truncated the copy's second
         (timedelta(milliseconds=3), timedelta(0)),  # a coarse fs clock lags a fine one
@@ -32,7 +32,9 @@ def test_a_source_within_the_window_of_its_copy_is_not_newer(
     assert differs(_info(BASE + source_offset), _info(BASE + copy_offset), "size-mtime") is False
 
 
-@pytest.mark.parametrize("beyond", [timedelta(microseconds=1), timedelta(seconds=1), timedelta(days=1)])
+@pytest.mark.parametrize(
+    "beyond", [timedelta(microseconds=1), timedelta(seconds=1), timedelta(days=1)]
+)
 def test_a_source_newer_than_the_window_is_copied(beyond: timedelta) -> None:
     source = _info(BASE + MTIME_WINDOW + beyond)
     assert differs(source, _info(BASE), "size-mtime") is True
