@@ -231,7 +231,7 @@ def tox_ini(known: dict[str, Distribution]) -> str:
         "deps = uv>=0.5",
         "pass_env = CI, HOME, TMPDIR, RS_MATRIX_MARKERS",
         "depends = build",
-        'commands = python tools/matrix.py test {env:RS_DIST} --pytest-args "{posargs}"',
+        'commands = python tools/matrix.py test {env:RS_DIST} "--pytest-args={posargs}"',
         "",
         "[testenv:build]",
         "depends =",

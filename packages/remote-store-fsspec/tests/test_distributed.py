@@ -20,7 +20,11 @@ from remote_store import Registry, RegistryConfig, Store
 from .conftest import new_bucket
 
 FILES = 200
-REPO = Path(__file__).resolve().parents[3]
+# Workers (dask's and spawned pools') unpickle this module's functions by the name pytest
+# gave the module: ``tests.test_distributed`` when the package is tested alone,
+# ``packages.remote-store-fsspec.tests...`` from the repo root. They need the folder that
+# name is relative to on their path (spawned processes start with this process's path).
+IMPORT_ROOT = Path(__file__).resolve().parents[__name__.count(".")]
 pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]  # a cluster on a loaded 2-core machine
 KEY, SECRET = "AKIADISTRIBUTED0001", "distributed-secret-value-0001"
 
@@ -55,6 +59,16 @@ def sum_with_store(store: Store, path: str) -> tuple[int, int]:
     return os.getpid(), sum(int(line.split(",")[1]) for line in lines)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def importable_by_workers() -> Iterator[None]:
+    """This module importable, under its pytest name, by the worker processes."""
+    sys.path.append(str(IMPORT_ROOT))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(IMPORT_ROOT))
+
+
 @pytest.fixture(scope="module")
 def dataset(moto_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """200 CSV files in a fresh bucket, a config file that reads the keys from the env."""
@@ -80,17 +94,9 @@ def client(dataset: dict[str, Any]) -> Iterator[Any]:
     """One LocalCluster for the module: 2 worker processes, 1 thread each."""
     from distributed import Client, LocalCluster
 
-    # the workers import this module's functions by the name pytest gave it; spawned
-    # processes start with this process's sys.path
-    sys.path.append(str(REPO))
-    try:
-        cluster = LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        )
-        with cluster, Client(cluster) as result:
-            yield result
-    finally:
-        sys.path.remove(str(REPO))
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    with cluster, Client(cluster) as result:
+        yield result
 
 
 @pytest.fixture
