@@ -94,7 +94,9 @@ def client(dataset: dict[str, Any]) -> Iterator[Any]:
     """One LocalCluster for the module: 2 worker processes, 1 thread each."""
     from distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
     with cluster, Client(cluster) as result:
         yield result
 
