@@ -14,8 +14,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Interpolated", "resolve_env", "resolve_reference"]
 
-# ``$${`` (an escaped literal ``${``), a complete ``${...}`` placeholder, or a lone ``${``.
-_TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
+# A complete ``${...}`` placeholder or a lone ``${`` (in a text whose ``$${`` escapes were
+# replaced by a sentinel character: the ``${`` prefix lets the engine skip the rest).
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}|\$\{")
+# Without a free sentinel: a run of literal text (characters but ``$``, an escaped ``$${``,
+# a ``$`` that starts no placeholder), a placeholder, or a lone ``${``.
+_TOKEN = re.compile(r"(?P<text>(?:[^$]++|\$\$\{|\$(?!\{))++)|\$\{(?P<body>[^}]*)\}|\$\{")
+# Private-use characters, one of which stands for ``$${`` while placeholders are found.
+_SENTINELS = tuple(chr(code) for code in range(0xE000, 0xE010))
+#: The most ``${...}`` placeholders one string may hold.
+MAX_PLACEHOLDERS = 1000
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -76,27 +84,77 @@ def resolve_reference(reference: str) -> Secret:
 
 
 def _substitute(text: str, env: Mapping[str, str], path: str) -> str:
-    placeholders = 0
-
-    def replace(match: re.Match[str]) -> str:
-        nonlocal placeholders
-        token = match.group(0)
-        if token == "$${":
-            return "${"
+    """``text`` with its placeholders resolved, in time linear in its length: the escapes
+    and the text between placeholders are handled by ``str`` methods, and the Python work
+    grows only with the placeholders (at most :data:`MAX_PLACEHOLDERS`)."""
+    if "${" not in text:
+        return text
+    # Every ``$${`` is an escape (the grammar's tokens start there) and holds one ``${``;
+    # a ``${`` after anything but ``$`` starts a placeholder (or is a lone ``${``).
+    if text.count("${") == text.count("$${"):
+        return text.replace("$${", "${")
+    sentinel = next((c for c in _SENTINELS if c not in text), None)
+    if sentinel is None:
+        return _substitute_tokens(text, env, path)
+    marked = text.replace("$${", sentinel)
+    pieces: list[str] = []
+    done = placeholders = 0
+    for match in _PLACEHOLDER.finditer(marked):
         placeholders += 1
+        _count(placeholders, path)
+        pieces.append(marked[done : match.start()].replace(sentinel, "${"))
         body = match.group(1)
-        if body is None:
-            raise ConfigError(
-                f"{path}: unterminated '${{' placeholder (write '$${{' for a literal)"
-            )
-        name, has_default, default = body.partition(":-")
-        if not _NAME.match(name):
-            raise ConfigError(f"{path}: invalid variable name {name!r} in a '${{...}}' placeholder")
-        if name in env:
-            return env[name]
-        if has_default:
-            return default
-        raise UnsetVariable(f"environment variable {name!r} is not set (used at {path})")
+        pieces.append(
+            _placeholder(None if body is None else body.replace(sentinel, "$${"), env, path)
+        )
+        done = match.end()
+    pieces.append(marked[done:].replace(sentinel, "${"))
+    return _result(pieces, text, placeholders)
 
-    result = _TOKEN.sub(replace, text)
-    return Interpolated(result, text) if placeholders else result
+
+def _substitute_tokens(text: str, env: Mapping[str, str], path: str) -> str:
+    """:func:`_substitute` token by token (a text that holds every sentinel character)."""
+    pieces: list[str] = []
+    placeholders = 0
+    for match in _TOKEN.finditer(text):
+        literal = match.group("text")
+        if literal is not None:
+            pieces.append(literal.replace("$${", "${"))
+            continue
+        placeholders += 1
+        _count(placeholders, path)
+        pieces.append(_placeholder(match.group("body"), env, path))
+    return _result(pieces, text, placeholders)
+
+
+def _result(pieces: list[str], template: str, placeholders: int) -> str:
+    result = "".join(pieces)
+    return Interpolated(result, template) if placeholders else result
+
+
+def _count(placeholders: int, path: str) -> None:
+    if placeholders > MAX_PLACEHOLDERS:
+        raise ConfigError(
+            f"{path}: more than {MAX_PLACEHOLDERS} '${{...}}' placeholders in one value"
+        )
+
+
+def _placeholder(body: str | None, env: Mapping[str, str], path: str) -> str:
+    """The value of one ``${body}`` placeholder (``None``: a lone ``${``)."""
+    if body is None:
+        raise ConfigError(f"{path}: unterminated '${{' placeholder (write '$${{' for a literal)")
+    name, has_default, default = body.partition(":-")
+    if not _NAME.match(name):
+        raise ConfigError(
+            f"{path}: invalid variable name {_shown(name)} in a '${{...}}' placeholder"
+        )
+    if name in env:
+        return env[name]
+    if has_default:
+        return default
+    raise UnsetVariable(f"environment variable {_shown(name)} is not set (used at {path})")
+
+
+def _shown(name: str, limit: int = 64) -> str:
+    """``name`` quoted for a message, cut after ``limit`` characters (it may be huge)."""
+    return repr(name) if len(name) <= limit else f"{name[:limit]!r}... ({len(name)} characters)"

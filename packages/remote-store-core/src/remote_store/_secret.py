@@ -15,17 +15,27 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from remote_store import _open_stores
+from remote_store._secret_scan import (
+    SECRET_PARAM_NAMES,
+    SECRET_PARAM_PATTERNS,
+    TooManyMatches,
+    field_value_spans,
+    mask_fields,
+    mask_userinfo,
+    userinfo_spans,
+)
 
 __all__ = [
     "NON_SECRET_KEYS",
     "SDK_LOGGERS",
     "SECRET_KEY_PATTERNS",
+    "SECRET_PARAM_NAMES",
+    "SECRET_PARAM_PATTERNS",
     "Secret",
     "SecretRedactionFilter",
     "is_secret_key",
@@ -38,42 +48,6 @@ __all__ = [
 ]
 
 _MASK = "***"
-# The lookbehind starts a scheme only where a run of scheme characters starts, so the
-# scan is linear (without it, a long run of letters costs quadratic time).
-_URL_USERINFO = re.compile(
-    r"(?<![A-Za-z0-9+.-])(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@"
-)
-#: Query-parameter / field names (lower case) whose value is a credential.
-SECRET_PARAM_NAMES: frozenset[str] = frozenset({"sig", "pwd", "pass", "sas", "authorization"})
-#: Substrings of a parameter name (lower case) that make its value a credential.
-SECRET_PARAM_PATTERNS: tuple[str, ...] = (
-    "password",
-    "passwd",
-    "passphrase",
-    "secret",
-    "token",
-    "signature",
-    "credential",
-    "apikey",
-    "api_key",
-    "api-key",
-    "accountkey",
-    "access_key",
-    "accesskey",
-    "private",
-)
-# A secret ``name=value`` after ``?``, ``&``, ``;``, ``,``, whitespace or the start of
-# the text: URL query parameters, connection-string fields, signed-header fields. Names
-# are at most 64 characters without delimiters, so the scan is linear.
-_NAMED_VALUE = re.compile(
-    r"(?i)(?<![^?&;,\s])(?P<name>"
-    + "|".join(sorted(SECRET_PARAM_NAMES))
-    + r"|[A-Za-z0-9_.-]{0,63}?(?:"
-    + "|".join(re.escape(p) for p in SECRET_PARAM_PATTERNS)
-    + r")[A-Za-z0-9_.-]{0,63})=(?P<value>[^&;?#,\s\"'<>]+)"
-)
-_NAME_HINTS = tuple(SECRET_PARAM_NAMES) + SECRET_PARAM_PATTERNS
-
 
 #: Substrings that make an option key secret (compared in lower case).
 SECRET_KEY_PATTERNS: tuple[str, ...] = (
@@ -217,50 +191,42 @@ def is_headers_key(key: str) -> bool:
 
 def has_url_userinfo(text: str) -> bool:
     """Whether ``text`` contains a URL with credentials (``scheme://user:pass@host``)."""
-    return _URL_USERINFO.search(text) is not None
-
-
-def _userinfo_matches(text: str) -> Iterator[re.Match[str]]:
-    if "://" in text and "@" in text:  # cheap pre-checks before the regex
-        yield from _URL_USERINFO.finditer(text)
-
-
-def _named_value_matches(text: str) -> Iterator[re.Match[str]]:
-    if "=" in text:
-        lowered = text.lower()
-        if any(hint in lowered for hint in _NAME_HINTS):
-            yield from _NAMED_VALUE.finditer(text)
+    return next(userinfo_spans(text), None) is not None
 
 
 def _iter_url_secrets(text: str) -> Iterator[str]:
-    for match in _userinfo_matches(text):
-        user, colon, password = match.group("userinfo").partition(":")
+    for start, end in userinfo_spans(text):
+        user, colon, password = text[start:end].partition(":")
         yield password if colon else user
-    for match in _named_value_matches(text):
-        yield match.group("value")
+    for start, end in field_value_spans(text):
+        yield text[start:end]
 
 
 def url_secret_parts(text: str) -> list[str]:
     """The credentials inside ``text``: URL passwords (or bare userinfo tokens) and the
-    values of secret query parameters / fields (``?sig=...``, ``;AccountKey=...``)."""
-    return list(_iter_url_secrets(text))
+    values of secret query parameters / fields (``?sig=...``, ``;AccountKey=...``).
+
+    A text with thousands of URLs or fields is one credential as a whole: ``[text]``.
+    """
+    try:
+        return list(_iter_url_secrets(text))
+    except TooManyMatches:
+        return [text]
 
 
 def has_url_secrets(text: str) -> bool:
-    """Whether ``text`` holds URL userinfo or a secret query parameter / field."""
-    return next(_iter_url_secrets(text), None) is not None
+    """Whether ``text`` holds URL userinfo or a secret query parameter / field (a text
+    with thousands of URLs or fields counts as secret)."""
+    try:
+        return next(_iter_url_secrets(text), None) is not None
+    except TooManyMatches:
+        return True
 
 
 def remember_url_secrets(text: str) -> None:
     """Remember the credentials inside ``text`` so log records mask them wherever they
     show up (also when an SDK prints them apart from the URL)."""
-    parts = {
-        user_pass.partition(":")[2] or user_pass
-        for _, user_pass in (_URL_USERINFO.findall(text) if "://" in text and "@" in text else ())
-    }
-    if "=" in text and any(hint in text.lower() for hint in _NAME_HINTS):
-        parts.update(value for _, value in _NAMED_VALUE.findall(text))
-    parts = {p for p in parts if len(p) >= _MIN_KNOWN_LENGTH and p != _MASK}
+    parts = {p for p in url_secret_parts(text) if len(p) >= _MIN_KNOWN_LENGTH and p != _MASK}
     if parts:
         with _known_lock:
             _known_values.update(parts)
@@ -304,11 +270,7 @@ def redact_url(text: str) -> str:
     """Mask the credentials written inside URLs and ``name=value`` fields of ``text``
     (userinfo, ``?sig=``, ``;AccountKey=``), leaving the rest readable. Unlike
     :func:`redact_text` it does not mask known Secret values (a whole URL may be one)."""
-    if "://" in text and "@" in text:
-        text = _URL_USERINFO.sub(lambda m: f"{m.group('scheme')}{_MASK}@", text)
-    if any(True for _ in _named_value_matches(text)):
-        text = _NAMED_VALUE.sub(lambda m: f"{m.group('name')}={_MASK}", text)
-    return text
+    return mask_fields(mask_userinfo(text))
 
 
 def redact_text(text: str) -> str:
