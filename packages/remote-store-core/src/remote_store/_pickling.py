@@ -131,6 +131,8 @@ def _check_value(value: Any, where: str, secret: bool) -> None:
 
     try:
         pickle.dumps(value)
+    except NotPicklable:  # a wrapped backend's own refusal names its option: keep it
+        raise
     except Exception as exc:
         raise NotPicklable(
             f"option {where!r} holds a {type(value).__name__} that cannot be pickled "
