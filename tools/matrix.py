@@ -98,9 +98,9 @@ def own_closure(dist: Distribution, known: dict[str, Distribution]) -> list[Dist
     return order
 
 
-def run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run(cmd: list[str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    return subprocess.run(cmd, check=True, text=True, **kwargs)  # type: ignore[call-overload]
+    return subprocess.run(cmd, check=True, text=True, cwd=cwd)
 
 
 def uv() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,9 +20,9 @@ FOLDERS = sorted(
 CORE_RANGE = "remote-store-core>=0.1,<0.2"
 
 
-def _project(folder: Path) -> dict[str, object]:
+def _project(folder: Path) -> dict[str, Any]:
     data = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
-    project: dict[str, object] = data["project"]
+    project: dict[str, Any] = data["project"]
     return project
 
 
@@ -52,8 +53,8 @@ def test_the_metadata_follows_the_house_rules(folder: Path) -> None:
     assert project.get("license") == "MIT", name
     assert project.get("readme") == "README.md", name
     assert project.get("description"), name
-    assert "test" in project.get("optional-dependencies", {}), f"{name} has no test extra"  # type: ignore[operator]
-    dependencies = [str(d) for d in project.get("dependencies", [])]  # type: ignore[union-attr]
+    assert "test" in project.get("optional-dependencies", {}), f"{name} has no test extra"
+    dependencies = [str(d) for d in project.get("dependencies", [])]
     if name != "remote-store-core":
         assert CORE_RANGE in dependencies, f"{name} must pin {CORE_RANGE}"
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from remote_store import _plugin_table
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _pyprojects() -> dict[str, dict[str, object]]:
+def _pyprojects() -> dict[str, dict[str, Any]]:
     found = {}
     for path in sorted((ROOT / "packages").glob("*/pyproject.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -23,7 +24,7 @@ def _pyprojects() -> dict[str, dict[str, object]]:
 def test_every_registered_backend_type_has_its_row() -> None:
     checked = 0
     for name, data in _pyprojects().items():
-        entry_points = data["project"].get("entry-points", {})  # type: ignore[union-attr]
+        entry_points = data["project"].get("entry-points", {})
         for type_name in entry_points.get("remote_store.backends", {}):
             assert _plugin_table.PLUGIN_DISTRIBUTIONS.get(type_name) == name, type_name
             checked += 1
@@ -48,7 +49,7 @@ def test_every_extension_row_names_a_module_of_its_distribution() -> None:
 
 def test_every_meta_extra_named_by_a_row_exists() -> None:
     meta = _pyprojects()["remote-store"]
-    extras = set(meta["project"]["optional-dependencies"])  # type: ignore[index]
+    extras = set(meta["project"]["optional-dependencies"])
     for row in _plugin_table.KNOWN_PLUGINS:
         if row.extra and (ROOT / "packages" / row.distribution).is_dir():
             assert row.extra in extras or row.distribution == "remote-store-http", row
