@@ -12,7 +12,7 @@ from remote_store._capabilities import Capability
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, WriteResult
 from remote_store._path import NORMAL_KEYS, RemotePath
 from remote_store._store_core import DeleteOutcomes, StoreCore
-from remote_store._streams import MappedReader, WritableContent
+from remote_store._streams import WritableContent
 from remote_store.errors import (
     AlreadyExists,
     InvalidPath,
@@ -47,61 +47,84 @@ class Store(StoreCore[Backend]):
 
     _call = StoreCore._call_sync
 
-    def _iterate(self, key: str, source: Callable[[], Iterator[T]]) -> Iterator[T]:
+    def _iterate(self, key: str, source: Callable[[], Iterator[T]], path: object) -> Iterator[T]:
         try:
             yield from source()
-        except RemoteStoreError:
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
             raise
         except Exception as exc:
-            raise self._map(exc, key) from exc
+            raise self._locate(self._map(exc, key), path) from exc
 
     # -- queries ----------------------------------------------------------------------
 
     def exists(self, path: str) -> bool:
         """Whether a file or folder exists at ``path`` (``""`` is the root)."""
-        key = self._folder_key(path)
         try:
-            return self._backend.exists(key)
-        except RemoteStoreError:
+            key = self._folder_key(path)
+            try:
+                return self._backend.exists(key)
+            except RemoteStoreError:
+                raise
+            except Exception as exc:
+                raise self._map(exc, key) from exc
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
             raise
-        except Exception as exc:
-            raise self._map(exc, key) from exc
 
     def is_file(self, path: str) -> bool:
         """Whether ``path`` is a file."""
-        key = self._folder_key(path)
-        if key == "":
-            return False
-        return self._call(key, self._backend.is_file, key)
+        try:
+            key = self._folder_key(path)
+            if key == "":
+                return False
+            return self._call(key, self._backend.is_file, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     def is_folder(self, path: str) -> bool:
         """Whether ``path`` is a folder (the root always is)."""
-        key = self._folder_key(path)
-        return self._call(key, self._backend.is_folder, key)
+        try:
+            key = self._folder_key(path)
+            return self._call(key, self._backend.is_folder, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     # -- reads ------------------------------------------------------------------------
 
     def read(self, path: str) -> BinaryIO:
         """A binary stream of the file; the caller closes it."""
-        key = self._file_key(path)
-        self._gate(Capability.READ, key)
-        stream = self._call(key, self._backend.read, key)
-        return MappedReader(stream, lambda exc: self._map(exc, key))  # type: ignore[return-value]
+        try:
+            key = self._file_key(path)
+            self._gate(Capability.READ, key)
+            stream = self._call(key, self._backend.read, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+        return self._reader(stream, key, path)  # type: ignore[return-value]
 
     def read_bytes(self, path: str) -> bytes:
         """The whole file."""
-        try:  # the common case inline: a str path seen before (never the root)
-            key = self._prefix + NORMAL_KEYS[path] if type(path) is str else self._file_key(path)
-        except KeyError:
-            key = self._file_key(path)
-        if _READ not in self._capabilities:
-            self._gate(_READ, key)
         try:
-            return self._backend.read_bytes(key)
-        except RemoteStoreError:
+            try:  # the common case inline: a str path seen before (never the root)
+                key = (
+                    self._prefix + NORMAL_KEYS[path] if type(path) is str else self._file_key(path)
+                )
+            except KeyError:
+                key = self._file_key(path)
+            if _READ not in self._capabilities:
+                self._gate(_READ, key)
+            try:
+                return self._backend.read_bytes(key)
+            except RemoteStoreError:
+                raise
+            except Exception as exc:
+                raise self._map(exc, key) from exc
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
             raise
-        except Exception as exc:
-            raise self._map(exc, key) from exc
 
     def read_text(self, path: str, *, encoding: str = "utf-8", errors: str = "strict") -> str:
         """The whole file decoded as text."""
@@ -109,10 +132,14 @@ class Store(StoreCore[Backend]):
 
     def read_seekable(self, path: str) -> BinaryIO:
         """A seekable stream: native where the backend seeks, else spooled or ranged."""
-        key = self._file_key(path)
-        self._gate(Capability.READ, key)
-        stream = self._call(key, self._backend.read_seekable, key)
-        return MappedReader(stream, lambda exc: self._map(exc, key))  # type: ignore[return-value]
+        try:
+            key = self._file_key(path)
+            self._gate(Capability.READ, key)
+            stream = self._call(key, self._backend.read_seekable, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+        return self._reader(stream, key, path)  # type: ignore[return-value]
 
     # -- writes -----------------------------------------------------------------------
 
@@ -133,29 +160,33 @@ class Store(StoreCore[Backend]):
         ``CONDITIONAL_WRITE`` and raise :class:`PreconditionFailed` when the condition
         fails (nothing is written).
         """
-        if if_match is not None or if_none_match is not None:
-            return self._write_conditional(
-                path, content, metadata, overwrite, if_match, if_none_match
-            )
-        key = None
-        if metadata is None and type(content) is bytes and type(path) is str:
-            # the common case inline: a str path seen before (never the root), no metadata
-            try:
-                key = NORMAL_KEYS[path]
-            except KeyError:
-                pass
-        if key is not None and _WRITE in self._capabilities:
-            key, checked = self._prefix + key, None
-        else:
-            key, checked = self._check_write(path, content, metadata, Capability.WRITE)
-        if not overwrite and _EXCLUSIVE_CREATE not in self._capabilities:
-            self._refuse_existing(key)
         try:
-            result = self._backend.write(key, content, overwrite=overwrite, metadata=checked)
-        except RemoteStoreError:
+            if if_match is not None or if_none_match is not None:
+                return self._write_conditional(
+                    path, content, metadata, overwrite, if_match, if_none_match
+                )
+            key = None
+            if metadata is None and type(content) is bytes and type(path) is str:
+                # the common case inline: a str path seen before (never the root), no metadata
+                try:
+                    key = NORMAL_KEYS[path]
+                except KeyError:
+                    pass
+            if key is not None and _WRITE in self._capabilities:
+                key, checked = self._prefix + key, None
+            else:
+                key, checked = self._check_write(path, content, metadata, Capability.WRITE)
+            if not overwrite and _EXCLUSIVE_CREATE not in self._capabilities:
+                self._refuse_existing(key)
+            try:
+                result = self._backend.write(key, content, overwrite=overwrite, metadata=checked)
+            except RemoteStoreError:
+                raise
+            except Exception as exc:
+                raise self._map(exc, key) from exc
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
             raise
-        except Exception as exc:
-            raise self._map(exc, key) from exc
         return self._rebase_result(result) if self._prefix else result
 
     def _write_conditional(
@@ -201,12 +232,16 @@ class Store(StoreCore[Backend]):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """Write so that readers see the old file or the whole new one, never a part."""
-        key, checked = self._check_write(path, content, metadata, Capability.ATOMIC_WRITE)
-        if self._needs_create_check(overwrite):
-            self._refuse_existing(key)
-        result = self._call(
-            key, self._backend.write_atomic, key, content, overwrite=overwrite, metadata=checked
-        )
+        try:
+            key, checked = self._check_write(path, content, metadata, Capability.ATOMIC_WRITE)
+            if self._needs_create_check(overwrite):
+                self._refuse_existing(key)
+            result = self._call(
+                key, self._backend.write_atomic, key, content, overwrite=overwrite, metadata=checked
+            )
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
         return self._rebase_result(result)
 
     def open_atomic(
@@ -217,8 +252,12 @@ class Store(StoreCore[Backend]):
         Nothing is written when the body raises. After the ``with`` block the context
         manager's ``result`` holds the :class:`WriteResult`.
         """
-        key, checked = self._check_write(path, None, metadata, Capability.ATOMIC_WRITE)
-        return AtomicWriteContext(self, key, overwrite, checked)
+        try:
+            key, checked = self._check_write(path, None, metadata, Capability.ATOMIC_WRITE)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+        return AtomicWriteContext(self, key, overwrite, checked, path)
 
     def _refuse_existing(self, key: str) -> None:
         if self._call(key, self._backend.is_file, key):
@@ -228,9 +267,13 @@ class Store(StoreCore[Backend]):
 
     def delete(self, path: str, *, missing_ok: bool = False) -> None:
         """Remove a file; ``missing_ok`` silences only :class:`NotFound`."""
-        key = self._file_key(path)
-        self._gate(Capability.DELETE, key)
-        self._call(key, self._backend.delete, key, missing_ok=missing_ok)
+        try:
+            key = self._file_key(path)
+            self._gate(Capability.DELETE, key)
+            self._call(key, self._backend.delete, key, missing_ok=missing_ok)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     def delete_many(self, paths: Iterable[str], *, missing_ok: bool = False) -> DeleteOutcomes:
         """Delete many files in few requests (``BULK_DELETE``).
@@ -240,24 +283,32 @@ class Store(StoreCore[Backend]):
         Refused with :class:`CapabilityNotSupported` before any I/O when undeclared.
         """
         outcomes: DeleteOutcomes = {}
-        for batch in self._bulk_batches(paths, outcomes):
-            reported = self._call(
-                None, self._backend.delete_many, list(batch), missing_ok=missing_ok
-            )
-            self._settle_bulk(batch, reported, missing_ok, outcomes)
+        try:
+            for batch in self._bulk_batches(paths, outcomes):
+                reported = self._call(
+                    None, self._backend.delete_many, list(batch), missing_ok=missing_ok
+                )
+                self._settle_bulk(batch, reported, missing_ok, outcomes)
+        except RemoteStoreError as exc:
+            self._locate(exc, None)
+            raise
         return outcomes
 
     def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
     ) -> None:
         """Remove a folder: only an empty one unless ``recursive=True``."""
-        if self._is_root(path):
-            raise InvalidPath("cannot delete the store root", path=str(path))
-        key = self._folder_key(path)
-        self._gate(Capability.DELETE, key)
-        self._call(
-            key, self._backend.delete_folder, key, recursive=recursive, missing_ok=missing_ok
-        )
+        try:
+            if self._is_root(path):
+                raise InvalidPath("cannot delete the store root", path=str(path))
+            key = self._folder_key(path)
+            self._gate(Capability.DELETE, key)
+            self._call(
+                key, self._backend.delete_folder, key, recursive=recursive, missing_ok=missing_ok
+            )
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     # -- listings ---------------------------------------------------------------------
 
@@ -276,18 +327,34 @@ class Store(StoreCore[Backend]):
         ``recursive``. ``pattern`` filters basenames (``fnmatch``, case-sensitive). A
         missing folder yields nothing unless ``strict=True``, which raises :class:`NotFound`.
         """
-        effective, max_depth = self._depth_args(recursive, max_depth)
-        key = self._folder_key(path)
-        self._gate(Capability.LIST, key)
-        return self._list_files(key, effective, max_depth, pattern, strict)
+        try:
+            effective, max_depth = self._depth_args(recursive, max_depth)
+            key = self._folder_key(path)
+            self._gate(Capability.LIST, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+        return self._list_files(key, effective, max_depth, pattern, strict, path)
 
     def _list_files(
-        self, key: str, recursive: bool, max_depth: int | None, pattern: str | None, strict: bool
+        self,
+        key: str,
+        recursive: bool,
+        max_depth: int | None,
+        pattern: str | None,
+        strict: bool,
+        path: object,
     ) -> Iterator[FileInfo]:
         if strict:
-            self._require_folder(key)
+            try:
+                self._require_folder(key)
+            except RemoteStoreError as exc:
+                self._locate(exc, path)
+                raise
         entries = self._iterate(
-            key, lambda: self._backend.list_files(key, recursive=recursive, max_depth=max_depth)
+            key,
+            lambda: self._backend.list_files(key, recursive=recursive, max_depth=max_depth),
+            path,
         )
         yield from self._filter_files(entries, key, max_depth, pattern)
 
@@ -302,13 +369,19 @@ class Store(StoreCore[Backend]):
     ) -> Iterator[FolderEntry]:
         """Subfolders of ``path``, depth first in ascending order; ``max_depth`` 0 (default)
         gives the immediate ones. ``pattern`` filters names without pruning the walk."""
-        self._depth_args(False, max_depth)
-        key = self._folder_key(path)
-        self._gate(Capability.LIST, key)
-        return self._walk_folders(key, pattern, max_depth or 0)
+        try:
+            self._depth_args(False, max_depth)
+            key = self._folder_key(path)
+            self._gate(Capability.LIST, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+        return self._walk_folders(key, pattern, max_depth or 0, path)
 
-    def _walk_folders(self, key: str, pattern: str | None, max_depth: int) -> Iterator[FolderEntry]:
-        stack: list[tuple[Iterator[FolderEntry], int]] = [(self._folders_of(key), 0)]
+    def _walk_folders(
+        self, key: str, pattern: str | None, max_depth: int, path: object
+    ) -> Iterator[FolderEntry]:
+        stack: list[tuple[Iterator[FolderEntry], int]] = [(self._folders_of(key, path), 0)]
         while stack:
             children, depth = stack[-1]
             entry = next(children, None)
@@ -318,28 +391,36 @@ class Store(StoreCore[Backend]):
             if self._folder_matches(entry, pattern):
                 yield self._rebase(entry)
             if depth < max_depth:
-                stack.append((self._folders_of(entry.path._key), depth + 1))
+                stack.append((self._folders_of(entry.path._key, path), depth + 1))
 
-    def _folders_of(self, key: str) -> Iterator[FolderEntry]:
-        return self._iterate(key, lambda: self._backend.list_folders(key))
+    def _folders_of(self, key: str, path: object) -> Iterator[FolderEntry]:
+        return self._iterate(key, lambda: self._backend.list_folders(key), path)
 
     def iter_children(self, path: str = "") -> Iterator[FileInfo | FolderEntry]:
         """Files and folders directly in ``path``, in ascending order (folders as ``name/``)."""
-        key = self._folder_key(path)
-        self._gate(Capability.LIST, key)
+        try:
+            key = self._folder_key(path)
+            self._gate(Capability.LIST, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
         return (
             self._rebase(entry)  # type: ignore[type-var]
-            for entry in self._iterate(key, lambda: self._backend.iter_children(key))
+            for entry in self._iterate(key, lambda: self._backend.iter_children(key), path)
             if self._inside(entry)
         )
 
     def glob(self, pattern: str) -> Iterator[FileInfo]:
         """Files matching ``pattern`` (``*``, ``?``, ``**``, ``[...]``), relative to the root."""
-        full = self._glob_key(pattern)
-        self._gate(Capability.GLOB, full)
+        try:
+            full = self._glob_key(pattern)
+            self._gate(Capability.GLOB, full)
+        except RemoteStoreError as exc:
+            self._locate(exc, pattern)
+            raise
         return (
             self._rebase(info)
-            for info in self._iterate(full, lambda: self._backend.glob(full))
+            for info in self._iterate(full, lambda: self._backend.glob(full), pattern)
             if self._inside(info)
         )
 
@@ -354,6 +435,13 @@ class Store(StoreCore[Backend]):
         self._transfer(Capability.COPY, src, dst, overwrite)
 
     def _transfer(self, capability: Capability, src: str, dst: str, overwrite: bool) -> None:
+        try:
+            self._transfer_keys(capability, src, dst, overwrite)
+        except RemoteStoreError as exc:
+            self._locate_pair(exc, src, dst)
+            raise
+
+    def _transfer_keys(self, capability: Capability, src: str, dst: str, overwrite: bool) -> None:
         src_key, dst_key = self._file_key(src), self._file_key(dst)
         self._gate(capability, src_key)
         if src_key == dst_key:
@@ -382,15 +470,19 @@ class Store(StoreCore[Backend]):
 
     def get_file_info(self, path: str) -> FileInfo:
         """Full metadata of a file."""
-        key = self._file_key(path)
-        if Capability.METADATA not in self._capabilities:
-            self._gate(Capability.METADATA, key)
         try:
-            info = self._backend.get_file_info(key)
-        except RemoteStoreError:
+            key = self._file_key(path)
+            if Capability.METADATA not in self._capabilities:
+                self._gate(Capability.METADATA, key)
+            try:
+                info = self._backend.get_file_info(key)
+            except RemoteStoreError:
+                raise
+            except Exception as exc:
+                raise self._map(exc, key) from exc
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
             raise
-        except Exception as exc:
-            raise self._map(exc, key) from exc
         return self._rebase(info)
 
     def head(self, path: str) -> WriteResult:
@@ -409,6 +501,13 @@ class Store(StoreCore[Backend]):
 
     def get_folder_info(self, path: str = "", *, max_depth: int | None = None) -> FolderInfo:
         """File count and total size below a folder (all levels, or ``max_depth``)."""
+        try:
+            return self._folder_info(path, max_depth)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+
+    def _folder_info(self, path: str, max_depth: int | None) -> FolderInfo:
         self._depth_args(False, max_depth)
         key = self._folder_key(path)
         if max_depth is None:
@@ -418,7 +517,7 @@ class Store(StoreCore[Backend]):
         self._require_folder(key)
         count = total = 0
         newest = None
-        for info in self._list_files(key, max_depth > 0, max_depth, None, False):
+        for info in self._list_files(key, max_depth > 0, max_depth, None, False, path):
             count += 1
             total += info.size
             if info.modified_at is not None and (newest is None or info.modified_at > newest):
@@ -429,7 +528,11 @@ class Store(StoreCore[Backend]):
 
     def ping(self) -> None:
         """Raise a typed error when the backend is unreachable."""
-        self._call(None, self._backend.check_health)
+        try:
+            self._call(None, self._backend.check_health)
+        except RemoteStoreError as exc:
+            self._locate(exc, None)
+            raise
 
     def close(self) -> None:
         """Close the backend if this store owns it."""
@@ -447,7 +550,11 @@ class Store(StoreCore[Backend]):
 
     def child(self, subpath: str) -> Store:
         """A store rooted at ``subpath`` below this one, sharing (not owning) the backend."""
-        key = self._file_key(subpath)
+        try:
+            key = self._file_key(subpath)
+        except RemoteStoreError as exc:
+            self._locate(exc, subpath)
+            raise
         return type(self)._make_child(self, key)
 
     def _make_child(self, key: str) -> Store:
@@ -458,10 +565,16 @@ class AtomicWriteContext(AbstractContextManager[BinaryIO]):
     """What :meth:`Store.open_atomic` returns: a writable stream inside, a result after."""
 
     def __init__(
-        self, store: Store, key: str, overwrite: bool, metadata: dict[str, str] | None
+        self,
+        store: Store,
+        key: str,
+        overwrite: bool,
+        metadata: dict[str, str] | None,
+        path: object = None,
     ) -> None:
         self._store = store
         self._key = key
+        self._path = key if path is None else path
         self._overwrite = overwrite
         self._metadata = metadata
         self._inner: AbstractContextManager[IO[bytes]] | None = None
@@ -469,6 +582,13 @@ class AtomicWriteContext(AbstractContextManager[BinaryIO]):
         self.result: WriteResult | None = None
 
     def __enter__(self) -> BinaryIO:
+        try:
+            return self._enter()
+        except RemoteStoreError as exc:
+            self._store._locate(exc, self._path)
+            raise
+
+    def _enter(self) -> BinaryIO:
         store, key = self._store, self._key
         if not self._overwrite and store._call(key, store._backend.is_file, key):
             raise AlreadyExists("file exists", path=key, backend=store._backend_name)
@@ -480,6 +600,18 @@ class AtomicWriteContext(AbstractContextManager[BinaryIO]):
         return self._stream
 
     def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self._exit(exc_type, exc, traceback)
+        except RemoteStoreError as error:
+            self._store._locate(error, self._path)
+            raise
+
+    def _exit(
         self,
         exc_type: type[BaseException] | None,
         exc: BaseException | None,

@@ -8,12 +8,14 @@ add the calls to their backend.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from copy import copy
 from typing import Any, Generic, TypeVar
 
 from remote_store import _open_stores
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
 from remote_store._models import FileInfo, FolderEntry, FolderInfo, ResolutionPlan, WriteResult
 from remote_store._path import RemotePath, check_key, normalize_key
+from remote_store._streams import MappedReader
 from remote_store._validation import check_content, check_max_depth, check_metadata
 from remote_store.errors import InvalidArgument, InvalidPath, NotFound, RemoteStoreError
 
@@ -74,6 +76,7 @@ class StoreCore(Generic[B]):
         "__weakref__",
         "_backend",
         "_capabilities",
+        "_location_text",
         "_owns",
         "_prefix",
         "_root",
@@ -88,6 +91,7 @@ class StoreCore(Generic[B]):
         self._root = "" if root_path in (None, *_ROOT_SPELLINGS) else check_key(root_path)
         self._prefix = self._root + "/" if self._root else ""
         self._owns = _owns
+        self._location_text: str | None = None
         # SDK loggers are masked while any store is open; a store that is never
         # closed releases its count when it is collected.
         self._sdk_release = _open_stores.opened(self)
@@ -201,7 +205,7 @@ class StoreCore(Generic[B]):
             try:
                 key = self._file_key(path)
             except RemoteStoreError as exc:
-                outcomes[path] = exc
+                outcomes[path] = self._locate(exc, path)
                 continue
             batch.setdefault(key, []).append(path)
             if len(batch) == BULK_DELETE_BATCH:
@@ -229,7 +233,9 @@ class StoreCore(Generic[B]):
             if missing_ok and isinstance(mapped, NotFound):
                 mapped = None
             for path in spellings:
-                outcomes[path] = mapped
+                # each spelling gets its own copy of the error, naming that spelling
+                error = mapped if mapped is None or len(spellings) == 1 else copy(mapped)
+                outcomes[path] = None if error is None else self._locate(error, path)
 
     def _needs_create_check(self, overwrite: bool) -> bool:
         """Whether the Store must check for an existing file (no native create-exclusive)."""
@@ -336,24 +342,40 @@ class StoreCore(Generic[B]):
         """The backend's native client of type ``type_hint`` (bypasses root scoping)."""
         if isinstance(self._backend, type_hint):
             return self._backend
-        unwrapped: T = self._call_sync(None, self._backend.unwrap, type_hint)  # type: ignore[attr-defined]
+        try:
+            unwrapped: T = self._call_sync(None, self._backend.unwrap, type_hint)  # type: ignore[attr-defined]
+        except RemoteStoreError as exc:
+            self._locate(exc, None)
+            raise
         return unwrapped
 
     def resolve(self, key: str) -> ResolutionPlan:
         """How ``key`` maps onto the backend; no I/O."""
-        full = self._folder_key(key)
-        return self._plan(key, self._call_sync(full, self._backend.resolve, full))  # type: ignore[attr-defined]
+        try:
+            full = self._folder_key(key)
+            return self._plan(key, self._call_sync(full, self._backend.resolve, full))  # type: ignore[attr-defined]
+        except RemoteStoreError as exc:
+            self._locate(exc, key)
+            raise
 
     def native_path(self, key: str) -> str:
         """The backend-native path of a store key."""
-        full = self._folder_key(key)
-        native: str = self._call_sync(full, self._backend.native_path, full)  # type: ignore[attr-defined]
+        try:
+            full = self._folder_key(key)
+            native: str = self._call_sync(full, self._backend.native_path, full)  # type: ignore[attr-defined]
+        except RemoteStoreError as exc:
+            self._locate(exc, key)
+            raise
         return native
 
     def to_key(self, path: str) -> str:
         """The store key of a backend-native path; refuses paths outside the store root."""
-        backend_key: str = self._call_sync(path, self._backend.to_key, path)  # type: ignore[attr-defined]
-        return self._to_store_key(backend_key)
+        try:
+            backend_key: str = self._call_sync(path, self._backend.to_key, path)  # type: ignore[attr-defined]
+            return self._to_store_key(backend_key)
+        except RemoteStoreError as exc:
+            self._locate(exc, None)  # a native path is no store path
+            raise
 
     @property
     def backend(self) -> B:
@@ -365,6 +387,77 @@ class StoreCore(Generic[B]):
         """The backend's capability set."""
         return self._capabilities
 
+    # -- naming the caller's path and the backend's location in errors ----------------
+
+    @property
+    def _location(self) -> str:
+        """The backend's location for error messages: its ``location`` (masked once more
+        as a safety net), starting with the backend's name; never raises."""
+        text = self._location_text
+        if text is None:
+            name = self._backend_name
+            try:
+                raw = getattr(self._backend, "location", None)
+            except Exception:  # a broken property must not hide the error being raised
+                raw = None
+            if isinstance(raw, str) and raw.strip():
+                from remote_store._secret import redact_text  # first error only: light import
+
+                text = redact_text(raw)
+            else:
+                text = name
+            if not text.startswith(name):
+                text = f"{name} {text}"
+            self._location_text = text
+        return text
+
+    def _locate(self, exc: RemoteStoreError, path: object) -> RemoteStoreError:
+        """Name the caller's ``path`` (as given) and the backend location in ``exc``.
+
+        The backend key the error named (or, when it named none, the key of ``path``)
+        moves to ``exc.key``. Idempotent: a nested public call re-locating the same
+        error keeps the key found first.
+        """
+        caller = str(path) if isinstance(path, (str, RemotePath)) else None
+        named = exc.path
+        if named is not None and named != caller:
+            exc.key = named
+        elif exc.key is None and caller is not None:
+            try:
+                exc.key = self._folder_key(caller)
+            except RemoteStoreError:  # the path itself is malformed: no key
+                pass
+        if caller is not None:
+            exc.path = caller
+        if exc.backend is None:
+            exc.backend = self._backend_name
+        exc.location = self._location
+        return exc
+
+    def _locate_pair(self, exc: RemoteStoreError, src: object, dst: object) -> RemoteStoreError:
+        """:meth:`_locate` for ``move``/``copy``: the destination when the error names it
+        (its key, its text, or an ancestor of it that is none of the source's)."""
+        named = exc.path
+        keys: list[str | None] = []
+        for path in (src, dst):
+            try:
+                keys.append(self._folder_key(path))
+            except RemoteStoreError:
+                keys.append(None)
+        src_key, dst_key = keys
+        is_dst = False
+        if named is not None and named != src and named != src_key:
+            is_dst = named in (dst, dst_key) or (
+                dst_key is not None
+                and dst_key.startswith(named + "/")
+                and not (src_key or "").startswith(named + "/")
+            )
+        return self._locate(exc, dst if is_dst else src)
+
+    def _reader(self, stream: Any, key: str, path: object) -> MappedReader:
+        """``stream`` with native errors mapped and every error located."""
+        return _LocatedReader(stream, lambda exc: self._locate(self._map(exc, key), path))
+
     def _map(self, exc: BaseException, key: str | None) -> RemoteStoreError:
         if isinstance(exc, RemoteStoreError):
             return exc
@@ -375,6 +468,19 @@ class StoreCore(Generic[B]):
         if not isinstance(mapped, RemoteStoreError):
             return RemoteStoreError(type(exc).__name__, path=key, backend=self._backend_name)
         return mapped
+
+
+class _LocatedReader(MappedReader):
+    """A :class:`MappedReader` whose typed errors also name the caller's path."""
+
+    def _call(self, method: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return method(*args)
+        except RemoteStoreError as exc:
+            self._map_error(exc)  # locates it in place
+            raise
+        except Exception as exc:
+            raise self._map_error(exc) from exc
 
 
 def _rebuild_store(cls: Callable[..., Any], backend: Any, root: str) -> Any:

@@ -41,9 +41,18 @@ class RemoteStoreError(Exception):
 
     ``path`` and ``backend`` say where the error happened; ``retryable`` says whether
     repeating an idempotent operation may succeed.
+
+    An error raised by a :class:`~remote_store.Store` (or ``AsyncStore``) operation also
+    carries ``location``, the backend's secret-free location (``"s3 bucket 'lake'"``), and
+    ``key``, the backend key it is about (the store root prefixed); its ``path`` is then the
+    path exactly as the caller gave it. Both stay ``None`` on errors raised elsewhere.
     """
 
     retryable: bool = False
+    #: Where the backend keeps its data, without secrets (set by the Store).
+    location: str | None = None
+    #: The backend key (root-prefixed) the error is about (set by the Store).
+    key: str | None = None
 
     def __init__(
         self, message: str = "", *, path: str | None = None, backend: str | None = None
@@ -54,12 +63,23 @@ class RemoteStoreError(Exception):
         self.backend = backend
 
     def __str__(self) -> str:
+        if self.location is not None:
+            return self._located_text(self.location)
         text = self.message
         if self.path is not None:
             text += f" | path={self.path!r}"
         if self.backend is not None:
             text += f" | backend={self.backend!r}"
         return text
+
+    def _located_text(self, location: str) -> str:
+        """``msg: 'path' (location, key 'k')``; the key only when it differs from the path."""
+        text = self.message or type(self).__name__
+        if self.path is not None:
+            text += f": {self.path!r}"
+        if self.key is not None and self.key != self.path:
+            location += f", key {self.key!r}"
+        return f"{text} ({location})"
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (type(self), self.message, self.path, self.backend, self.__dict__))

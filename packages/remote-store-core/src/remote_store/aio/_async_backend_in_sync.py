@@ -64,6 +64,10 @@ class AsyncBackendSyncAdapter(Backend):
         return self._async.name
 
     @property
+    def location(self) -> str:
+        return self._async.location
+
+    @property
     def capabilities(self) -> CapabilitySet:
         return self._async.capabilities
 

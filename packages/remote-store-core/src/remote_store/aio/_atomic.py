@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from remote_store._models import WriteResult
 from remote_store._streams import CHUNK_SIZE, SPOOL_MAX_MEMORY
-from remote_store.errors import InvalidArgument
+from remote_store.errors import InvalidArgument, RemoteStoreError
 
 __all__ = ["AsyncAtomicWrite", "AsyncSpoolSink", "SeekableReader", "spool_async"]
 
@@ -80,8 +80,10 @@ class AsyncAtomicWrite:
         overwrite: bool,
         metadata: Any,
         precheck: Callable[[], Awaitable[None]] | None = None,
+        locate: Callable[[RemoteStoreError], object] | None = None,
     ) -> None:
         self._commit = commit
+        self._locate = locate
         self._precheck = precheck
         self._key = key
         self._overwrite = overwrite
@@ -91,7 +93,12 @@ class AsyncAtomicWrite:
 
     async def __aenter__(self) -> AsyncSpoolSink:
         if self._precheck is not None:
-            await self._precheck()
+            try:
+                await self._precheck()
+            except RemoteStoreError as error:
+                if self._locate is not None:
+                    self._locate(error)
+                raise
         self._sink = AsyncSpoolSink()
         return self._sink
 
@@ -109,6 +116,10 @@ class AsyncAtomicWrite:
                 self.result = await self._commit(
                     self._key, _drain_spool(spool), self._overwrite, self._metadata
                 )
+        except RemoteStoreError as error:
+            if self._locate is not None:
+                self._locate(error)
+            raise
         finally:
             spool.close()
 

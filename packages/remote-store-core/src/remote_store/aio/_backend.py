@@ -74,6 +74,17 @@ class AsyncBackend(abc.ABC):
         """The backend's type name, for example ``"memory"``."""
 
     @property
+    def location(self) -> str:
+        """Where this instance keeps its data, for error messages: for example
+        ``"s3 bucket 'lake'"`` or ``"local folder '/srv/data'"``.
+
+        Defaults to :attr:`name`. Override it to name the bucket, container, host or
+        folder; it starts with :attr:`name` and must never contain a secret (pass URLs
+        through :func:`~remote_store.backend.redact_url`). Computed without I/O.
+        """
+        return self.name
+
+    @property
     def capabilities(self) -> CapabilitySet:
         """What this instance can do (defaults to the class's ``CAPABILITIES``)."""
         return type(self).CAPABILITIES

@@ -56,33 +56,48 @@ class AsyncStore(StoreCore[AsyncBackend]):
         except Exception as exc:
             raise self._map(exc, key) from exc
 
-    async def _iterate(self, key: str, start: Callable[[], AsyncIterator[T]]) -> AsyncIterator[T]:
+    async def _iterate(
+        self, key: str, start: Callable[[], AsyncIterator[T]], path: object
+    ) -> AsyncIterator[T]:
         try:
             async for item in start():
                 yield item
-        except RemoteStoreError:
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
             raise
         except Exception as exc:
-            raise self._map(exc, key) from exc
+            raise self._locate(self._map(exc, key), path) from exc
 
     # -- queries ----------------------------------------------------------------------
 
     async def exists(self, path: str) -> bool:
         """Whether a file or folder exists at ``path`` (``""`` is the root)."""
-        key = self._folder_key(path)
-        return await self._call(key, self._backend.exists(key))
+        try:
+            key = self._folder_key(path)
+            return await self._call(key, self._backend.exists(key))
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     async def is_file(self, path: str) -> bool:
         """Whether ``path`` is a file."""
-        key = self._folder_key(path)
-        if key == "":
-            return False
-        return await self._call(key, self._backend.is_file(key))
+        try:
+            key = self._folder_key(path)
+            if key == "":
+                return False
+            return await self._call(key, self._backend.is_file(key))
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     async def is_folder(self, path: str) -> bool:
         """Whether ``path`` is a folder (the root always is)."""
-        key = self._folder_key(path)
-        return await self._call(key, self._backend.is_folder(key))
+        try:
+            key = self._folder_key(path)
+            return await self._call(key, self._backend.is_folder(key))
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     # -- reads ------------------------------------------------------------------------
 
@@ -92,16 +107,24 @@ class AsyncStore(StoreCore[AsyncBackend]):
         The path and the gate are checked now; the backend is asked on first iteration
         (or now, when it checks eagerly). Use ``async with`` or ``aclose`` to stop early.
         """
-        key = self._file_key(path)
-        self._gate(Capability.READ, key)
-        chunks = self._call_sync(key, self._backend.read, key)
-        return AsyncReadStream(chunks, lambda exc: self._map(exc, key))
+        try:
+            key = self._file_key(path)
+            self._gate(Capability.READ, key)
+            chunks = self._call_sync(key, self._backend.read, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+        return _LocatedReadStream(chunks, lambda exc: self._locate(self._map(exc, key), path))
 
     async def read_bytes(self, path: str) -> bytes:
         """The whole file."""
-        key = self._file_key(path)
-        self._gate(Capability.READ, key)
-        return await self._call(key, self._backend.read_bytes(key))
+        try:
+            key = self._file_key(path)
+            self._gate(Capability.READ, key)
+            return await self._call(key, self._backend.read_bytes(key))
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     async def read_text(self, path: str, *, encoding: str = "utf-8", errors: str = "strict") -> str:
         """The whole file decoded as text."""
@@ -127,19 +150,23 @@ class AsyncStore(StoreCore[AsyncBackend]):
         """Create or (``overwrite=True``) replace a file from bytes, an async iterator of
         chunks, or a sync binary stream (read in a worker thread). ``if_match`` /
         ``if_none_match`` make it conditional, as on :meth:`Store.write`."""
-        if if_match is not None or if_none_match is not None:
-            self._check_condition(self._file_key(path), overwrite, if_match, if_none_match)
-            key, checked = self._check_write(path, None, metadata, Capability.WRITE)
-            check_async_content(content)
-            write = self._backend.write_conditional(
-                key,
-                normalize_content(content),
-                if_match=if_match,
-                if_none_match=if_none_match,
-                metadata=checked,
-            )
-            return self._rebase_result(await self._call(key, write))
-        return await self._write(Capability.WRITE, path, content, overwrite, metadata)
+        try:
+            if if_match is not None or if_none_match is not None:
+                self._check_condition(self._file_key(path), overwrite, if_match, if_none_match)
+                key, checked = self._check_write(path, None, metadata, Capability.WRITE)
+                check_async_content(content)
+                write = self._backend.write_conditional(
+                    key,
+                    normalize_content(content),
+                    if_match=if_match,
+                    if_none_match=if_none_match,
+                    metadata=checked,
+                )
+                return self._rebase_result(await self._call(key, write))
+            return await self._write(Capability.WRITE, path, content, overwrite, metadata)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     async def write_text(
         self,
@@ -162,7 +189,11 @@ class AsyncStore(StoreCore[AsyncBackend]):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """Write so that readers see the old file or the whole new one, never a part."""
-        return await self._write(Capability.ATOMIC_WRITE, path, content, overwrite, metadata)
+        try:
+            return await self._write(Capability.ATOMIC_WRITE, path, content, overwrite, metadata)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     async def _write(
         self,
@@ -190,9 +221,15 @@ class AsyncStore(StoreCore[AsyncBackend]):
         one ``write_atomic`` on a clean exit; nothing is written when the body raises or
         is cancelled. The context manager's ``result`` holds the :class:`WriteResult`.
         """
-        key, checked = self._check_write(path, None, metadata, Capability.ATOMIC_WRITE)
+        try:
+            key, checked = self._check_write(path, None, metadata, Capability.ATOMIC_WRITE)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
         precheck = None if overwrite else (lambda: self._refuse_existing(key))
-        return AsyncAtomicWrite(self._commit_atomic, key, overwrite, checked, precheck)
+        return AsyncAtomicWrite(
+            self._commit_atomic, key, overwrite, checked, precheck, lambda e: self._locate(e, path)
+        )
 
     async def _commit_atomic(
         self, key: str, content: AsyncIterator[bytes], overwrite: bool, metadata: Any
@@ -210,33 +247,45 @@ class AsyncStore(StoreCore[AsyncBackend]):
 
     async def delete(self, path: str, *, missing_ok: bool = False) -> None:
         """Remove a file; ``missing_ok`` silences only :class:`NotFound`."""
-        key = self._file_key(path)
-        self._gate(Capability.DELETE, key)
-        await self._call(key, self._backend.delete(key, missing_ok=missing_ok))
+        try:
+            key = self._file_key(path)
+            self._gate(Capability.DELETE, key)
+            await self._call(key, self._backend.delete(key, missing_ok=missing_ok))
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     async def delete_many(
         self, paths: Iterable[str], *, missing_ok: bool = False
     ) -> DeleteOutcomes:
         """Delete many files in few requests (``BULK_DELETE``); see :meth:`Store.delete_many`."""
         outcomes: DeleteOutcomes = {}
-        for batch in self._bulk_batches(paths, outcomes):
-            reported = await self._call(
-                None, self._backend.delete_many(list(batch), missing_ok=missing_ok)
-            )
-            self._settle_bulk(batch, reported, missing_ok, outcomes)
+        try:
+            for batch in self._bulk_batches(paths, outcomes):
+                reported = await self._call(
+                    None, self._backend.delete_many(list(batch), missing_ok=missing_ok)
+                )
+                self._settle_bulk(batch, reported, missing_ok, outcomes)
+        except RemoteStoreError as exc:
+            self._locate(exc, None)
+            raise
         return outcomes
 
     async def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False
     ) -> None:
         """Remove a folder: only an empty one unless ``recursive=True``."""
-        if self._is_root(path):
-            raise InvalidPath("cannot delete the store root", path=str(path))
-        key = self._folder_key(path)
-        self._gate(Capability.DELETE, key)
-        await self._call(
-            key, self._backend.delete_folder(key, recursive=recursive, missing_ok=missing_ok)
-        )
+        try:
+            if self._is_root(path):
+                raise InvalidPath("cannot delete the store root", path=str(path))
+            key = self._folder_key(path)
+            self._gate(Capability.DELETE, key)
+            await self._call(
+                key, self._backend.delete_folder(key, recursive=recursive, missing_ok=missing_ok)
+            )
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     # -- listings ---------------------------------------------------------------------
 
@@ -250,18 +299,34 @@ class AsyncStore(StoreCore[AsyncBackend]):
         strict: bool = False,
     ) -> AsyncIterator[FileInfo]:
         """Files under ``path`` in ascending path order, as :meth:`Store.list_files`."""
-        effective, max_depth = self._depth_args(recursive, max_depth)
-        key = self._folder_key(path)
-        self._gate(Capability.LIST, key)
-        return self._list_files(key, effective, max_depth, pattern, strict)
+        try:
+            effective, max_depth = self._depth_args(recursive, max_depth)
+            key = self._folder_key(path)
+            self._gate(Capability.LIST, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+        return self._list_files(key, effective, max_depth, pattern, strict, path)
 
     async def _list_files(
-        self, key: str, recursive: bool, max_depth: int | None, pattern: str | None, strict: bool
+        self,
+        key: str,
+        recursive: bool,
+        max_depth: int | None,
+        pattern: str | None,
+        strict: bool,
+        path: object,
     ) -> AsyncIterator[FileInfo]:
         if strict:
-            await self._require_folder(key)
+            try:
+                await self._require_folder(key)
+            except RemoteStoreError as exc:
+                self._locate(exc, path)
+                raise
         entries = self._iterate(
-            key, lambda: self._backend.list_files(key, recursive=recursive, max_depth=max_depth)
+            key,
+            lambda: self._backend.list_files(key, recursive=recursive, max_depth=max_depth),
+            path,
         )
         async for info in entries:
             for kept in self._filter_files((info,), key, max_depth, pattern):
@@ -278,32 +343,45 @@ class AsyncStore(StoreCore[AsyncBackend]):
     ) -> AsyncIterator[FolderEntry]:
         """Subfolders of ``path``, depth first in ascending order; ``max_depth`` 0 (default)
         gives the immediate ones. ``pattern`` filters names without pruning the walk."""
-        check_max_depth(max_depth)
-        key = self._folder_key(path)
-        self._gate(Capability.LIST, key)
-        return self._walk_folders(key, pattern, max_depth or 0)
+        try:
+            check_max_depth(max_depth)
+            key = self._folder_key(path)
+            self._gate(Capability.LIST, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+        return self._walk_folders(key, pattern, max_depth or 0, path)
 
     async def _walk_folders(
-        self, key: str, pattern: str | None, max_depth: int
+        self, key: str, pattern: str | None, max_depth: int, path: object
     ) -> AsyncIterator[FolderEntry]:
-        async for entry in self._iterate(key, lambda: self._backend.list_folders(key)):
+        async for entry in self._iterate(key, lambda: self._backend.list_folders(key), path):
             if self._folder_matches(entry, pattern):
                 yield self._rebase(entry)
             if max_depth > 0:
-                async for below in self._walk_folders(entry.path._key, pattern, max_depth - 1):
+                below_key = entry.path._key
+                async for below in self._walk_folders(below_key, pattern, max_depth - 1, path):
                     yield below
 
     def iter_children(self, path: str = "") -> AsyncIterator[FileInfo | FolderEntry]:
         """Files and folders directly in ``path``, in ascending order (folders as ``name/``)."""
-        key = self._folder_key(path)
-        self._gate(Capability.LIST, key)
-        return self._rebased(self._iterate(key, lambda: self._backend.iter_children(key)))
+        try:
+            key = self._folder_key(path)
+            self._gate(Capability.LIST, key)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+        return self._rebased(self._iterate(key, lambda: self._backend.iter_children(key), path))
 
     def glob(self, pattern: str) -> AsyncIterator[FileInfo]:
         """Files matching ``pattern`` (``*``, ``?``, ``**``, ``[...]``), relative to the root."""
-        full = self._glob_key(pattern)
-        self._gate(Capability.GLOB, full)
-        return self._rebased(self._iterate(full, lambda: self._backend.glob(full)))
+        try:
+            full = self._glob_key(pattern)
+            self._gate(Capability.GLOB, full)
+        except RemoteStoreError as exc:
+            self._locate(exc, pattern)
+            raise
+        return self._rebased(self._iterate(full, lambda: self._backend.glob(full), pattern))
 
     async def _rebased(self, entries: AsyncIterator[Any]) -> AsyncIterator[Any]:
         async for entry in entries:
@@ -321,6 +399,15 @@ class AsyncStore(StoreCore[AsyncBackend]):
         await self._transfer(Capability.COPY, src, dst, overwrite)
 
     async def _transfer(self, capability: Capability, src: str, dst: str, overwrite: bool) -> None:
+        try:
+            await self._transfer_keys(capability, src, dst, overwrite)
+        except RemoteStoreError as exc:
+            self._locate_pair(exc, src, dst)
+            raise
+
+    async def _transfer_keys(
+        self, capability: Capability, src: str, dst: str, overwrite: bool
+    ) -> None:
         src_key, dst_key = self._file_key(src), self._file_key(dst)
         self._gate(capability, src_key)
         if src_key == dst_key:
@@ -348,9 +435,13 @@ class AsyncStore(StoreCore[AsyncBackend]):
 
     async def get_file_info(self, path: str) -> FileInfo:
         """Full metadata of a file."""
-        key = self._file_key(path)
-        self._gate(Capability.METADATA, key)
-        return self._rebase(await self._call(key, self._backend.get_file_info(key)))
+        try:
+            key = self._file_key(path)
+            self._gate(Capability.METADATA, key)
+            return self._rebase(await self._call(key, self._backend.get_file_info(key)))
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
 
     async def head(self, path: str) -> WriteResult:
         """File metadata as a :class:`WriteResult` (``source="sidecar"``), without reading it."""
@@ -358,6 +449,13 @@ class AsyncStore(StoreCore[AsyncBackend]):
 
     async def get_folder_info(self, path: str = "", *, max_depth: int | None = None) -> FolderInfo:
         """File count and total size below a folder (all levels, or ``max_depth``)."""
+        try:
+            return await self._folder_info(path, max_depth)
+        except RemoteStoreError as exc:
+            self._locate(exc, path)
+            raise
+
+    async def _folder_info(self, path: str, max_depth: int | None) -> FolderInfo:
         check_max_depth(max_depth)
         key = self._folder_key(path)
         if max_depth is None:
@@ -366,7 +464,7 @@ class AsyncStore(StoreCore[AsyncBackend]):
         self._gate(Capability.LIST, key)
         await self._require_folder(key)
         tally = FolderTally()
-        async for info in self._list_files(key, max_depth > 0, max_depth, None, False):
+        async for info in self._list_files(key, max_depth > 0, max_depth, None, False, path):
             tally.add(info)
         return self._rebase(tally.result(key))
 
@@ -374,7 +472,11 @@ class AsyncStore(StoreCore[AsyncBackend]):
 
     async def ping(self) -> None:
         """Raise a typed error when the backend is unreachable."""
-        await self._call(None, self._backend.check_health())
+        try:
+            await self._call(None, self._backend.check_health())
+        except RemoteStoreError as exc:
+            self._locate(exc, None)
+            raise
 
     async def aclose(self) -> None:
         """Close the backend if this store owns it."""
@@ -392,4 +494,27 @@ class AsyncStore(StoreCore[AsyncBackend]):
 
     def child(self, subpath: str) -> AsyncStore:
         """A store rooted at ``subpath`` below this one, sharing (not owning) the backend."""
-        return AsyncStore(self._backend, self._file_key(subpath), _owns=False)
+        try:
+            key = self._file_key(subpath)
+        except RemoteStoreError as exc:
+            self._locate(exc, subpath)
+            raise
+        return AsyncStore(self._backend, key, _owns=False)
+
+
+class _LocatedReadStream(AsyncReadStream):
+    """An :class:`AsyncReadStream` whose typed errors also name the caller's path."""
+
+    async def __anext__(self) -> bytes:
+        try:
+            return await super().__anext__()
+        except RemoteStoreError as exc:
+            self._map_error(exc)  # locates it in place
+            raise
+
+    async def aclose(self) -> None:
+        try:
+            await super().aclose()
+        except RemoteStoreError as exc:
+            self._map_error(exc)
+            raise

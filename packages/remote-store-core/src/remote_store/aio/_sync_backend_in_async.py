@@ -65,6 +65,10 @@ class SyncBackendAdapter(AsyncBackend):
         return self._backend.name
 
     @property
+    def location(self) -> str:
+        return self._backend.location
+
+    @property
     def capabilities(self) -> CapabilitySet:
         return self._backend.capabilities
 

@@ -46,6 +46,11 @@ class LocalBackend(LocalListing, Backend):
     def name(self) -> str:
         return "local"
 
+    @property
+    def location(self) -> str:
+        """``local folder '<absolute root>'``."""
+        return f"local folder {self._root!r}"
+
     def __repr__(self) -> str:
         return f"LocalBackend(root={self._root!r})"
 
