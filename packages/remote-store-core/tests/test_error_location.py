@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from remote_store import Store
 from remote_store.aio import AsyncStore
 from remote_store.backends import LocalBackend, MemoryBackend
