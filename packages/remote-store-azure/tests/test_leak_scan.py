@@ -25,6 +25,8 @@ def _exercise(store: Store, scan: LeakScan, shape: str) -> None:
     assert scan.call(f"{shape}: read", lambda: store.read_bytes("leak/a.txt")) == b"x"
     scan.call(f"{shape}: list", lambda: list(store.list_files("leak")))
     scan.call(f"{shape}: delete", lambda: store.delete("leak/a.txt"))
+    # an error names the caller's path and the backend location, never a secret
+    scan.call(f"{shape}: missing", lambda: store.read_bytes("./leak//missing.txt"))
 
 
 def test_sas_in_account_url_never_leaks(azurite: Emulator, tmp_path: pathlib.Path) -> None:

@@ -30,6 +30,7 @@ def test_http_credentials_never_leak(nginx: Nginx, tmp_path: pathlib.Path) -> No
     def exercise(store: Store, scan: LeakScan, shape: str) -> None:
         assert scan.call(f"{shape}: read", lambda: store.read_bytes("leak/file.txt")) == b"hello"
         scan.call(f"{shape}: info", lambda: store.get_file_info("leak/file.txt"))
+        scan.call(f"{shape}: missing", lambda: store.read_bytes("./leak//missing.txt"))
         native = store.native_path("leak/file.txt")
         assert native.endswith("/leak/file.txt") and "reader" not in native
 

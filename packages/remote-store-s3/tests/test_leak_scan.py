@@ -32,6 +32,8 @@ def test_s3_credentials_never_leak(moto: Moto, tmp_path: pathlib.Path) -> None:
         assert scan.call(f"{shape}: read", lambda: store.read_bytes("leak/a.txt")) == b"x"
         scan.call(f"{shape}: list", lambda: list(store.list_files("leak")))
         scan.call(f"{shape}: delete", lambda: store.delete("leak/a.txt"))
+        # an error names the caller's path and the backend location, never a secret
+        scan.call(f"{shape}: missing", lambda: store.read_bytes("./leak//missing.txt"))
 
     leaks = scan_backend("s3", options, [ACCESS_KEY, SECRET_KEY], exercise, tmp_path)
     assert leaks == []

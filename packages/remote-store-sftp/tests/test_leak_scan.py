@@ -27,6 +27,8 @@ def _exercise(store: Store, scan: LeakScan, shape: str) -> None:
     assert scan.call(f"{shape}: read", lambda: store.read_bytes("leak/a.txt")) == b"x"
     scan.call(f"{shape}: list", lambda: list(store.list_files("leak")))
     scan.call(f"{shape}: delete", lambda: store.delete("leak/a.txt"))
+    # an error names the caller's path and the backend location, never a secret
+    scan.call(f"{shape}: missing", lambda: store.read_bytes("./leak//missing.txt"))
 
 
 def test_passphrase_never_leaks(asyncssh_server: SSHServer, tmp_path: pathlib.Path) -> None:

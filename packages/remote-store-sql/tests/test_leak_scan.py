@@ -39,6 +39,8 @@ def test_database_password_never_leaks(
         assert scan.call(f"{label}: read", lambda: store.read_bytes("leak/a.txt")) == b"x"
         scan.call(f"{label}: write onto a folder", lambda: store.write("leak", b"y"))
         scan.call(f"{label}: delete", lambda: store.delete("leak/a.txt"))
+        # an error names the caller's path and the backend location, never a secret
+        scan.call(f"{label}: missing", lambda: store.read_bytes("./leak//missing.txt"))
 
     try:
         leaks = scan_backend("sql-blob", options, [PASSWORD], exercise, tmp_path)

@@ -122,6 +122,11 @@ class AsyncAzureBackend(AsyncBackend):
         return "azure"
 
     @property
+    def location(self) -> str:
+        """``azure account '<endpoint>' container '<container>'`` (no credential)."""
+        return f"azure {self._settings.location()}"
+
+    @property
     def folder_semantics(self) -> FolderSemantics:
         """Flat blob names; real directories with ``hns=True`` (with ``"auto"`` the account
         kind is unknown before the first call, so flat is declared); a write below a file is

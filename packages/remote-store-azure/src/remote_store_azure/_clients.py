@@ -151,6 +151,20 @@ class AzureSettings:
         where = redact_url(self.account_url or self.account_name or "connection string")
         return f"container={self.container!r}, account={where!r}, auth={auth!r}, hns={self.hns!r}"
 
+    def location(self) -> str:
+        """``account '<endpoint>' container '<container>'``, never a credential: with a
+        connection string, only its ``BlobEndpoint`` (query dropped) or ``AccountName``."""
+        if self.connection_string is not None:
+            fields = dict(
+                part.strip().partition("=")[::2]
+                for part in (reveal(self.connection_string) or "").split(";")
+            )
+            account = fields.get("BlobEndpoint") or fields.get("AccountName") or "?"
+        else:
+            account = self.blob_url()
+        account = redact_url(account.split("?", 1)[0].rstrip("/"))
+        return f"account {account!r} container {self.container!r}"
+
     def auth_kind(self) -> str:
         """Which credential wins the precedence (for reprs and logs; never the value)."""
         if self.connection_string is not None:

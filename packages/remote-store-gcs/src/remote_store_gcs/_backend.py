@@ -104,6 +104,11 @@ class GCSBackend(Backend):
     def name(self) -> str:
         return "gcs"
 
+    @property
+    def location(self) -> str:
+        """``gcs bucket '<bucket>'``."""
+        return f"gcs bucket {self._bucket!r}"
+
     def __repr__(self) -> str:
         auth = "anonymous" if self._anonymous else "service-account" if self._credentials else "adc"
         return (

@@ -114,6 +114,11 @@ class ReadOnlyHttpBackend(Backend):
     def name(self) -> str:
         return "http"
 
+    @property
+    def location(self) -> str:
+        """``http '<base URL>'`` without userinfo, secret query values masked."""
+        return f"http {self._public_base!r}"
+
     def __repr__(self) -> str:
         return f"ReadOnlyHttpBackend(base_url={redact_text(self._base_url)!r})"
 

@@ -85,6 +85,11 @@ class AsyncObstoreBackend(AsyncBackend):
         return self._flavour.name
 
     @property
+    def location(self) -> str:
+        """``s3-obstore bucket '<bucket>'``, ``azure-obstore account '<a>' container '<c>'``..."""
+        return self._flavour.location()
+
+    @property
     def folder_semantics(self) -> FolderSemantics:
         """Flat keys; a write below a file is refused with ``reject_write_under_file_ancestor``."""
         return FolderSemantics(

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from remote_store.backend import ConfigError, RetryPolicy, Secret, reveal
+from remote_store.backend import ConfigError, RetryPolicy, Secret, redact_url, reveal
 
 __all__ = [
     "PART_SIZE",
@@ -106,6 +106,8 @@ class Flavour:
     scheme: ClassVar[str]
     #: Whether ``copy(overwrite=False)`` is enforced by the service itself.
     native_copy_if_not_exists: bool = False
+    #: What the service calls the container of objects.
+    container_kind: ClassVar[str] = "bucket"
 
     def __init__(
         self,
@@ -137,6 +139,14 @@ class Flavour:
     def endpoint(self) -> str | None:
         """The service endpoint, without credentials (for reprs and plans)."""
         raise NotImplementedError
+
+    def location(self) -> str:
+        """``<name> bucket '<bucket>'`` and the endpoint (no query, masked) when set."""
+        where = f"{self.name} {self.container_kind} {self.container!r}"
+        endpoint = self.endpoint()
+        if endpoint:
+            where += f" at {redact_url(endpoint.split('?', 1)[0])!r}"
+        return where
 
 
 class S3Flavour(Flavour):
@@ -226,6 +236,7 @@ class AzureFlavour(Flavour):
     """Azure Blob Storage (flat namespace); the option names of the ``azure`` backend."""
 
     name = "azure-obstore"
+    container_kind = "container"
     scheme = "az://"
     native_copy_if_not_exists = True  # Copy Blob with If-None-Match: *
 
@@ -304,6 +315,14 @@ class AzureFlavour(Flavour):
 
     def endpoint(self) -> str | None:
         return strip_userinfo(self.account_url)
+
+    def location(self) -> str:
+        """``azure-obstore account '<name>' container '<container>'`` (and the endpoint)."""
+        where = super().location()
+        if self.account_name:
+            head, _, rest = where.partition(" container ")
+            where = f"{head} account {self.account_name!r} container {rest}"
+        return where
 
     def __repr__(self) -> str:
         return (

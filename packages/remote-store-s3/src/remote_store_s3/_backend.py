@@ -32,6 +32,7 @@ from remote_store.backend import (
     WriteResult,
     call_with_retry,
     glob_by_listing,
+    redact_url,
 )
 from remote_store.errors import (
     AlreadyExists,
@@ -107,6 +108,14 @@ class S3Backend(Backend):
     @property
     def name(self) -> str:
         return "s3"
+
+    @property
+    def location(self) -> str:
+        """``s3 bucket '<bucket>'``, and the endpoint (credentials masked) when one is set."""
+        where = f"{self.name} bucket {self._bucket!r}"
+        if isinstance(self._endpoint_url, str) and self._endpoint_url:
+            where += f" at {redact_url(_client.strip_userinfo(self._endpoint_url) or '')!r}"
+        return where
 
     @property
     def folder_semantics(self) -> FolderSemantics:

@@ -141,6 +141,12 @@ class SFTPBackend(Backend):
     def name(self) -> str:
         return "sftp"
 
+    @property
+    def location(self) -> str:
+        """``sftp '<user>@<host>:<port>' folder '<base path>'`` (never a password)."""
+        user = f"{self._username}@" if isinstance(self._username, str) and self._username else ""
+        return f"sftp '{user}{self._host}:{self._port}' folder {self._base!r}"
+
     def __repr__(self) -> str:
         return (
             f"SFTPBackend(host={self._host!r}, port={self._port}, "

@@ -99,6 +99,17 @@ class SQLQueryBackend(Backend):
     def name(self) -> str:
         return "sql-query"
 
+    @property
+    def location(self) -> str:
+        """``sql-query <dialect> host '<host:port>' database '<db>'``."""
+        url = self._engine.url
+        where = f"sql-query {self._engine.dialect.name}"
+        if url.host:
+            where += f" host {url.host + (f':{url.port}' if url.port else '')!r}"
+        if url.database:
+            where += f" database {url.database!r}"
+        return where
+
     def __repr__(self) -> str:
         # hide_password covers user:password@, not a password given as ?password=...
         url = redact_url(self._engine.url.render_as_string(hide_password=True))

@@ -101,6 +101,17 @@ class SQLBlobBackend(Backend):
         return "sql-blob"
 
     @property
+    def location(self) -> str:
+        """``sql-blob <dialect> host '<host:port>' database '<db>' table '<table>'``."""
+        url = self._engine.url
+        where = f"sql-blob {self._dialect}"
+        if url.host:
+            where += f" host {url.host + (f':{url.port}' if url.port else '')!r}"
+        if url.database:
+            where += f" database {url.database!r}"
+        return f"{where} table {self._table_name!r}"
+
+    @property
     def folder_semantics(self) -> FolderSemantics:
         """Flat keys; a write below a file is refused with ``reject_write_under_file_ancestor``."""
         return FolderSemantics(
