@@ -401,9 +401,11 @@ class StoreCore(Generic[B]):
             except Exception:  # a broken property must not hide the error being raised
                 raw = None
             if isinstance(raw, str) and raw.strip():
-                from remote_store._secret import redact_text  # first error only: light import
+                # URL userinfo and sig=-style fields only: masking every known Secret value
+                # would also hit public words equal to some secret ("postgres")
+                from remote_store._secret import redact_url  # first error only: light import
 
-                text = redact_text(raw)
+                text = redact_url(raw)
             else:
                 text = name
             if not text.startswith(name):
