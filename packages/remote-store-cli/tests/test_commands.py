@@ -151,6 +151,13 @@ def test_bad_addresses_are_typed_exit_codes(cli: Cli, args: list[str], code: int
     assert error["exit_code"] == code and error["type"] and error["message"]
 
 
+def test_a_store_error_names_the_path_given_and_the_location(cli: Cli) -> None:
+    error = cli("--json", "cat", "box:./gone//x.txt").json()["error"]
+    assert error["type"] == "NotFound"
+    assert error["key"].endswith("gone/x.txt") and error["location"].startswith("local folder ")
+    assert error["location"] in error["message"]
+
+
 def test_missing_config_is_a_config_error(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from remote_store_cli import main
 

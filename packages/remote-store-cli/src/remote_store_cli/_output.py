@@ -101,6 +101,9 @@ def error_record(exc: BaseException, code: int) -> dict[str, Any]:
     if isinstance(exc, RemoteStoreError):
         record["path"] = exc.path
         record["backend"] = exc.backend
+        if exc.location is not None:  # raised by a store: where, and the backend key
+            record["location"] = exc.location
+            record["key"] = exc.key
     if isinstance(exc, TreeTransferError):
         record["failures"] = [
             {"path": path, "type": type(error).__name__, "message": redact_text(str(error))}
