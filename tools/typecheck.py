@@ -35,7 +35,6 @@ TESTS_NOT_YET_CHECKED: frozenset[str] = frozenset(
     {
         "conformance",
         "packages/remote-store-azure",
-        "packages/remote-store-core",
         "packages/remote-store-fsspec",
         "packages/remote-store-gcs",
         "packages/remote-store-http",

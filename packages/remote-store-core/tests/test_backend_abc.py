@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import errno
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
@@ -207,7 +207,7 @@ def test_minimal_backend_refuses_everything_it_does_not_implement() -> None:
     assert backend.is_folder("x") is False
     assert backend.is_folder("") is True
     assert backend.exists("x") is False
-    refusals = [
+    refusals: list[Callable[[], object]] = [
         lambda: backend.write("x", b""),
         lambda: backend.write_atomic("x", b""),
         lambda: backend.open_atomic("x"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ def escaping(local_root: Path, outside: Path) -> Path:
     return local_root
 
 
-ESCAPES = {
+ESCAPES: dict[str, Callable[[Store, str], object]] = {
     "read": lambda s, p: s.read(p),
     "read_bytes": lambda s, p: s.read_bytes(p),
     "read_seekable": lambda s, p: s.read_seekable(p),

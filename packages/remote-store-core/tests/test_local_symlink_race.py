@@ -5,6 +5,7 @@ read outside the root (temporary files included), with ``openat2`` and with the 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -84,7 +85,7 @@ def _operations(store: Store) -> Iterator[tuple[str, Callable[[], Any]]]:
         new = f"swap/new-{round_number}.txt"
         moved = f"swap/sub/moved-{round_number}.txt"
         yield "write", lambda: store.write("swap/victim.txt", b"in", overwrite=True)
-        yield "write_new", lambda new=new: store.write(new, b"in2")
+        yield "write_new", functools.partial(store.write, new, b"in2")
         yield "write_deep", lambda: store.write("swap/sub/deep.txt", b"in3", overwrite=True)
         yield "read_bytes", lambda: store.read_bytes("swap/victim.txt")
         yield "read", lambda: store.read("swap/sub/deep.txt").read()
@@ -98,7 +99,7 @@ def _operations(store: Store) -> Iterator[tuple[str, Callable[[], Any]]]:
         yield "get_folder_info", lambda: store.get_folder_info("swap").total_size
         yield "copy", lambda: store.copy("swap/victim.txt", "swap/copy.txt", overwrite=True)
         yield "copy_out", lambda: store.copy("swap/only-outside.txt", "stolen.txt")
-        yield "move", lambda new=new, moved=moved: store.move(new, moved)
+        yield "move", functools.partial(store.move, new, moved)
         yield "move_out", lambda: store.move("swap/only-outside.txt", "stolen2.txt")
         yield "delete", lambda: store.delete("swap/copy.txt")
         yield "delete_deep", lambda: store.delete("swap/sub/deep.txt")

@@ -51,7 +51,7 @@ def test_file_info_equality_by_path_only_and_frozen() -> None:
     assert a != "x"
     assert (a.metadata, a.digest, a.version_id, a.extra) == (None, None, None, {})
     with pytest.raises(dataclasses.FrozenInstanceError):
-        a.size = 2  # type: ignore[misc]
+        a.size = 2
 
 
 def test_folder_entry_and_folder_info() -> None:

@@ -85,7 +85,8 @@ def test_local_store_unpickled_in_a_spawned_process_with_colliding_fds(
         decoys.append(str(decoy))
     before = _tree(tmp_path / "decoys")
     data = pickle.dumps(store)
-    state = store.backend.__getstate__()  # type: ignore[attr-defined]
+    state = store.backend.__getstate__()
+    assert isinstance(state, dict)
     assert set(state) == {"root", "identity"}
     stderr_path, result_path = tmp_path / "child.err", tmp_path / "child.out"
     process = multiprocessing.get_context("spawn").Process(

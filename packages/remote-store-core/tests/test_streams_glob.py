@@ -53,7 +53,7 @@ def test_mapped_reader_maps_and_forwards() -> None:
     assert reader.tell() == 6
     assert reader.readall() == b"line2"
     assert reader.seek(0) == 0
-    assert reader.getvalue() == b"line1\nline2"  # type: ignore[attr-defined]  # forwarded
+    assert reader.getvalue() == b"line1\nline2"  # forwarded
     reader.close()
     reader.close()
 

@@ -95,6 +95,7 @@ def test_async_local_store_pickles_without_threads_or_descriptors(tmp_path: Path
         copy = pickle.loads(data)
         assert isinstance(copy, AsyncStore) and copy.root_path == "data"
         assert isinstance(copy._backend, SyncBackendAdapter)
+        assert isinstance(store._backend, SyncBackendAdapter)
         assert copy._backend._calls is not store._backend._calls  # its own pools
         assert await copy.read_bytes("a.txt") == b"a"
         await copy.write("b.txt", b"b")

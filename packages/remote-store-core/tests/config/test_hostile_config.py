@@ -292,7 +292,7 @@ def _wrong_values(declared: OptionType) -> list[Any]:
 
 
 def _cases() -> list[tuple[str, str, Any]]:
-    cases = []
+    cases: list[tuple[str, str, Any]] = []
     for type_name in _installed_types():
         factory = _backend_types.try_resolve_backend_class(type_name)
         found = declared_options(factory) if factory is not None else None

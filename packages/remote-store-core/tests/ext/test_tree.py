@@ -6,6 +6,7 @@ import os
 import pickle
 import threading
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from remote_store import Store
@@ -20,6 +21,7 @@ from remote_store.errors import (
 )
 from remote_store.ext.tree import (
     TreeProgress,
+    TreeResult,
     copy_tree,
     download_tree,
     move_tree,
@@ -102,6 +104,7 @@ def test_copy_tree_refuses_existing_files_but_copies_the_rest(store: Store, othe
     assert all(isinstance(e, AlreadyExists) for e in error.failures.values())
     assert other.read_bytes("dst/a.txt") == b"keep me"
     assert other.read_bytes("dst/sub/b.bin") == FILES["sub/b.bin"]
+    assert isinstance(error.result, TreeResult)
     assert len(error.result.copied) == 2 and len(error.result.outcomes) == 4
     assert "2 of 4" in str(error)
     copy_tree(store, "src", other, "dst", overwrite=True)
@@ -279,7 +282,7 @@ def test_interrupted_copy_then_sync_ends_identical(tmp_path: Path) -> None:
     class Torn:
         """Yields half of the file then fails, like a dropped connection."""
 
-        def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+        def __init__(self, inner: BinaryIO) -> None:
             self.inner, self.sent = inner, False
 
         def read(self, size: int = -1) -> bytes:
