@@ -31,3 +31,11 @@ def test_one_command_certifies_local_on_one_shared_folder(tmp_path: Path) -> Non
     run = certify_from_command_line("local", {"root": str(shared)}, work, *QUICK)
     assert run.certified, describe(run)
     assert list(shared.iterdir()) == []  # every test cleaned up, even those closing early
+
+
+def test_one_command_under_xdist_writes_the_worker_certificate(tmp_path: Path) -> None:
+    # the controller of `pytest -n 2` sees no rule results: the worker that ran the class
+    # writes its certificate, the same as a serial run
+    run = certify_from_command_line("memory", {}, tmp_path, *QUICK, "-n", "2", "--dist=loadscope")
+    assert run.certified, describe(run)
+    assert run.certificate is not None and run.certificate["summary"]["passed"] > 100

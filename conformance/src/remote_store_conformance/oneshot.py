@@ -58,7 +58,12 @@ def certify_from_command_line(
     """Certify ``type_name`` built with ``options`` from an empty ``folder`` (``env``:
     extra environment variables; ``folder`` is importable, for ``--rs-seeded-factory``)."""
     certificate = folder / "certificate.json"
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    # the run is a user's run: not under the caller's pytest, nor its coverage measurement
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PYTEST_") and k != "COVERAGE_PROCESS_CONFIG"
+    }
     environment["PYTHONDONTWRITEBYTECODE"] = "1"
     environment.update(env or {})
     command: list[str] = [

@@ -218,14 +218,29 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     _write_files(config, certificates, tr)
 
 
-def _write_files(config: pytest.Config, certificates: list[dict[str, Any]], tr: Any) -> None:
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist each worker writes the certificates of the classes it ran (the
+    controller has no results and no terminal summary of them): run with ``--dist loadscope``
+    or ``loadfile`` so that one class is never split between workers."""
+    config = session.config
+    if not hasattr(config, "workerinput"):
+        return
+    certificates = _certificates(config)
+    if certificates:
+        _write_files(config, certificates, None)
+
+
+def _write_files(
+    config: pytest.Config, certificates: list[dict[str, Any]], tr: Any | None
+) -> None:
     single = config.getoption("rs_certificate")
     if single:
         path = Path(single)
         path.parent.mkdir(parents=True, exist_ok=True)
         payload: Any = certificates[0] if len(certificates) == 1 else certificates
         path.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-        tr.write_line(f"certificate written to {path}")
+        if tr is not None:
+            tr.write_line(f"certificate written to {path}")
     folder = config.getoption("rs_certificate_dir")
     if folder:
         target = Path(folder)
@@ -234,4 +249,5 @@ def _write_files(config: pytest.Config, certificates: list[dict[str, Any]], tr: 
             name = cert["test_class"].rpartition("::")[2] or "suite"
             path = target / f"{cert['backend']}-{name}.json"
             path.write_text(json.dumps(cert, indent=2) + "\n", encoding="utf-8")
-            tr.write_line(f"certificate written to {path}")
+            if tr is not None:
+                tr.write_line(f"certificate written to {path}")
