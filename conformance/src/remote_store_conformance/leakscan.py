@@ -5,8 +5,10 @@ the values inline, a TOML file with ``${VAR}`` placeholders), opens the store th
 :class:`~remote_store.Registry`, runs the package's own operations against its live
 server, and collects every text a user or an operator sees: reprs and strs of the config,
 registry, store and backend, ``native_path`` and ``resolve()``, ``remote_store.info()``,
-the message, repr and formatted traceback of every exception raised, and every log
-record of every logger (remote-store's and the SDKs') at DEBUG. It returns the leaks
+the bytes of a pickled config and store (an inline secret must refuse to pickle, a
+``${VAR}`` one travels as its reference), the message, repr and formatted traceback of
+every exception raised, and every log record of every logger (remote-store's and the
+SDKs') at DEBUG. It returns the leaks
 found: ``"<surface>: <first characters of the secret>..."`` lines (empty: no leak).
 """
 
@@ -17,6 +19,7 @@ import json
 import logging
 import os
 import pathlib
+import pickle
 import traceback
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -53,8 +56,12 @@ class LeakScan:
         self.log = io.StringIO()
 
     def see(self, surface: str, value: object) -> None:
-        """Record what ``surface`` shows (``repr`` for a non-string)."""
-        self.texts.append((surface, value if isinstance(value, str) else repr(value)))
+        """Record what ``surface`` shows (``repr`` for a non-string, bytes as Latin-1)."""
+        if isinstance(value, bytes):
+            text = value.decode("latin-1")
+        else:
+            text = value if isinstance(value, str) else repr(value)
+        self.texts.append((surface, text))
 
     def call(self, surface: str, action: Callable[[], Any]) -> Any:
         """Run ``action``; an exception is recorded (message, repr, traceback), not raised."""
@@ -186,6 +193,7 @@ def scan_backend(
                 continue
             scan.see(f"{shape}: config repr", config)
             scan.see(f"{shape}: backend config str", str(config.backends["b"]))
+            scan.call(f"{shape}: pickle config", partial(pickle.dumps, config))
             registry = Registry(config)
             scan.see(f"{shape}: registry repr", registry)
             store: Store | None = scan.call(f"{shape}: get_store", partial(registry.get_store, "s"))
@@ -193,6 +201,7 @@ def scan_backend(
                 scan.see(f"{shape}: store repr", store)
                 scan.see(f"{shape}: store str", str(store))
                 scan.see(f"{shape}: backend repr", store._backend)
+                scan.call(f"{shape}: pickle store", partial(pickle.dumps, store))
                 scan.call(f"{shape}: native_path", partial(store.native_path, "leak/probe.txt"))
                 scan.call(f"{shape}: resolve", partial(store.resolve, "leak/probe.txt"))
                 scan.call(f"{shape}: missing read", partial(store.read_bytes, "leak/absent.txt"))

@@ -282,3 +282,49 @@ def test_memory_tokens_differ_per_instance() -> None:
     one, two = Store(MemoryBackend()), Store(MemoryBackend())
     assert one.__dask_tokenize__() == one.__dask_tokenize__()
     assert one.__dask_tokenize__() != two.__dask_tokenize__()
+
+
+# -- credentials inside a plain string option (a URL declared ``str``) ------------------
+
+
+def _url_config(root: str) -> RegistryConfig:
+    # local's ``root`` is declared ``str``: a URL there stays a plain string, not a Secret
+    return RegistryConfig.from_dict(
+        resolve_env({"backends": {"b": {"type": "local", "options": {"root": root}}}})
+    )
+
+
+def test_a_url_from_a_variable_travels_as_its_template(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RS_TEST_URL", f"x://reader:{VALUE}@host/data")
+    config = _url_config("${RS_TEST_URL}")
+    data = pickle.dumps(config)
+    assert VALUE.encode() not in data and b"${RS_TEST_URL}" in data
+    monkeypatch.setenv("RS_TEST_URL", "x://reader:other-side@host/data")
+    assert pickle.loads(data).backends["b"].options["root"] == "x://reader:other-side@host/data"
+
+
+def test_a_url_with_inline_credentials_refuses_to_pickle() -> None:
+    config = _url_config(f"x://reader:{VALUE}@host/data")
+    with pytest.raises(SecretNotPicklable) as info:
+        pickle.dumps(config)
+    assert info.value.option == "$.backends.b.options.root" and VALUE not in str(info.value)
+
+
+def test_a_template_with_inline_credentials_refuses_to_pickle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RS_TEST_HOST", "host")
+    config = _url_config(f"x://reader:{VALUE}@${{RS_TEST_HOST}}/data")
+    with pytest.raises(SecretNotPicklable):
+        pickle.dumps(config)
+    with allow_secret_pickling():
+        copy = pickle.loads(pickle.dumps(config))
+    assert copy.backends["b"].options["root"] == f"x://reader:{VALUE}@host/data"
+
+
+def test_a_plain_interpolated_string_still_pickles_as_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RS_TEST_DIR", "/srv/data")
+    data = pickle.dumps(_url_config("${RS_TEST_DIR}"))
+    assert b"/srv/data" in data and b"RS_TEST_DIR" not in data

@@ -12,7 +12,7 @@ from remote_store.errors import ConfigError, UnsetVariable
 if TYPE_CHECKING:
     from remote_store._secret import Secret
 
-__all__ = ["Interpolated", "resolve_env", "resolve_reference"]
+__all__ = ["Interpolated", "resolve_env", "resolve_reference", "resolve_text"]
 
 # A complete ``${...}`` placeholder or a lone ``${`` (in a text whose ``$${`` escapes were
 # replaced by a sentinel character: the ``${`` prefix lets the engine skip the rest).
@@ -61,7 +61,8 @@ class Interpolated(str):
     """A string that came from ``${VAR}`` placeholders; ``template`` is the text before.
 
     A :class:`~remote_store.Secret` wrapping it keeps ``template`` as its reference, so a
-    pickle carries the placeholder, never the value. It pickles as a plain ``str``.
+    pickle carries the placeholder, never the value. It pickles as a plain ``str``, or as
+    its template when it holds URL credentials (resolved again where it is unpickled).
     """
 
     template: str
@@ -72,7 +73,15 @@ class Interpolated(str):
         return text
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (str, (str(self),))
+        # plain text, or its template when it holds credentials (remote_store._pickling)
+        from remote_store._pickling import interpolated_reduce
+
+        return interpolated_reduce(str(self), self.template)
+
+
+def resolve_text(template: str) -> str:
+    """A pickled template of a plain string, resolved from this process's environment."""
+    return _substitute(template, os.environ, "$")
 
 
 def resolve_reference(reference: str) -> Secret:

@@ -67,7 +67,7 @@ def secret_pickling_allowed() -> bool:
 
 def secret_reduce(secret: Secret, reference: str | None) -> tuple[Any, ...]:
     """How a :class:`Secret` pickles: as its reference, or its value when allowed."""
-    if reference is not None:
+    if reference is not None and not _inline_credentials(secret.reveal(), reference):
         return (_secret_from_reference, (reference,))
     if _allowed.get():
         from remote_store._secret import Secret
@@ -76,6 +76,38 @@ def secret_reduce(secret: Secret, reference: str | None) -> tuple[Any, ...]:
     raise SecretNotPicklable(
         f"a Secret given inline cannot be pickled (its value would be in the bytes); {_WAYS_OUT}"
     )
+
+
+def interpolated_reduce(value: str, template: str) -> tuple[Any, ...]:
+    """How a string read from ``${VAR}`` placeholders pickles: as plain text, unless it
+    holds credentials (URL userinfo, ``?sig=``...): then as its template, resolved again
+    where it is unpickled (as a :class:`Secret` does); credentials written inline in the
+    template itself refuse like an inline secret."""
+    from remote_store._secret import has_url_secrets
+
+    if not has_url_secrets(value):
+        return (str, (value,))
+    if not _inline_credentials(value, template):
+        return (_text_from_reference, (template,))
+    if _allowed.get():
+        return (str, (value,))
+    raise SecretNotPicklable(
+        "a string read from '${VAR}' placeholders holds credentials written inline in its "
+        f"template (their values would be in the bytes); {_WAYS_OUT}"
+    )
+
+
+def _inline_credentials(value: str, template: str) -> bool:
+    """Whether a credential inside ``value`` is written in ``template`` itself."""
+    from remote_store._secret import url_secret_parts
+
+    return any(part and part in template for part in url_secret_parts(value))
+
+
+def _text_from_reference(template: str) -> str:
+    from remote_store._env import resolve_text
+
+    return resolve_text(template)
 
 
 def _secret_from_reference(reference: str) -> Secret:
@@ -111,6 +143,9 @@ def _check_value(value: Any, where: str, secret: bool) -> None:
                 option=where,
             )
         return
+    if isinstance(value, str) and getattr(value, "template", None) is None:
+        _check_text(value, where)
+        return
     if value is None or isinstance(value, (bool, int, float, str, bytes)):
         return
     if isinstance(value, Mapping):
@@ -140,6 +175,18 @@ def _check_value(value: Any, where: str, secret: bool) -> None:
             f"a config profile) so that the other side can rebuild it",
             option=where,
         ) from None
+
+
+def _check_text(value: str, where: str) -> None:
+    """A plain string given inline must not carry credentials (URL userinfo, ``?sig=``)."""
+    from remote_store._secret import has_url_secrets
+
+    if not _allowed.get() and has_url_secrets(value):
+        raise SecretNotPicklable(
+            f"option {where!r} holds a URL or field with credentials given inline; pickling "
+            f"would put them in the bytes; {_WAYS_OUT}",
+            option=where,
+        )
 
 
 # -- backends ----------------------------------------------------------------------
