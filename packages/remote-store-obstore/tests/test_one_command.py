@@ -50,3 +50,6 @@ def test_one_command_certifies_s3_obstore(moto_process: Any, tmp_path: Path) -> 
     assert report["summary"]["failed"] == 0
     assert report["summary"]["passed"] >= 80
     assert report["distribution"] == "remote-store-obstore"
+    # certified by the rules this share runs (their race rule runs in the class mode)
+    assert report["capabilities"]["conditional_write"] == "pass"
+    assert report["capabilities"]["bulk_delete"] == "pass"

@@ -8,7 +8,7 @@ Semantics are those of the sync :class:`~remote_store_obstore.ObstoreBackend`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, NoReturn, TypeVar
 
 from remote_store.aio.backend import (
@@ -16,7 +16,6 @@ from remote_store.aio.backend import (
     AsyncBackend,
     AsyncWritableContent,
     Capability,
-    CapabilitySet,
     ConfigError,
     FileInfo,
     FolderEntry,
@@ -32,7 +31,7 @@ from remote_store.aio.backend import (
     translate_glob,
 )
 
-from remote_store_obstore import _async_ops
+from remote_store_obstore import _async_ops, _conditional
 from remote_store_obstore._backend import CAPABILITIES, PART_SIZE
 from remote_store_obstore._convert import Totals, file_info
 from remote_store_obstore._errors import classify, raise_typed
@@ -47,8 +46,8 @@ T = TypeVar("T")
 class AsyncObstoreBackend(AsyncBackend):
     """Files in one bucket or container for async code (see the service subclasses)."""
 
-    #: The sync family's, less BULK_DELETE: no async ``delete_many`` is written yet.
-    CAPABILITIES = CapabilitySet(CAPABILITIES - {Capability.BULK_DELETE})
+    #: The sync family's (S3 and Azure add CONDITIONAL_WRITE, as in sync).
+    CAPABILITIES = CAPABILITIES
 
     def __init__(
         self,
@@ -217,6 +216,28 @@ class AsyncObstoreBackend(AsyncBackend):
         """The same as :meth:`write`: a PUT or a completed multipart upload is atomic."""
         return await self.write(path, content, overwrite=overwrite, metadata=metadata)
 
+    async def write_conditional(
+        self,
+        path: str,
+        content: AsyncWritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """One PUT carrying ``If-Match: <etag>`` or ``If-None-Match: *`` (see the sync
+        :meth:`~remote_store_obstore.ObstoreBackend.write_conditional`)."""
+        if Capability.CONDITIONAL_WRITE not in self.capabilities:
+            raise self._refuse(Capability.CONDITIONAL_WRITE, path)
+        return await _conditional.write_conditional_async(
+            self,
+            path,
+            content,
+            if_match=if_match,
+            if_none_match=if_none_match,
+            metadata=metadata,
+        )
+
     # -- deletes ----------------------------------------------------------------------
 
     async def delete(self, path: str, *, missing_ok: bool = False) -> None:
@@ -227,6 +248,14 @@ class AsyncObstoreBackend(AsyncBackend):
                 return
             raise NotFound("file not found", path=path, backend=self.name)
         await _async_ops.bulk_delete(self, [path], path)
+
+    async def delete_many(
+        self, keys: Sequence[str], *, missing_ok: bool = False
+    ) -> dict[str, BaseException | None]:
+        """Delete files: concurrent HEADs (8 at a time), then obstore's bulk delete (S3:
+        DeleteObjects by 1000; Azure: blob batches). Returns each key's outcome: ``None``
+        or the error (``NotFound``, ``InvalidPath`` for a folder)."""
+        return await _async_ops.delete_many(self, keys, missing_ok=missing_ok)
 
     async def delete_folder(
         self, path: str, *, recursive: bool = False, missing_ok: bool = False

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from remote_store.aio.backend import (
@@ -31,7 +32,7 @@ from remote_store_obstore._writes import is_native
 if TYPE_CHECKING:
     from remote_store_obstore._async_backend import AsyncObstoreBackend
 
-__all__ = ["delete_folder", "list_children", "list_files", "metas", "write"]
+__all__ = ["delete_folder", "delete_many", "list_children", "list_files", "metas", "write"]
 
 
 async def metas(
@@ -112,6 +113,49 @@ async def bulk_delete(backend: AsyncObstoreBackend, batch: list[str], path: str)
         await obstore.delete_async(backend.store, batch)
     except Exception as exc:
         backend._fail(exc, path)
+
+
+#: HEADs in flight at once while :func:`delete_many` probes its keys.
+PROBES = 8
+
+
+async def delete_many(
+    backend: AsyncObstoreBackend, keys: Sequence[str], *, missing_ok: bool
+) -> dict[str, BaseException | None]:
+    """Probe every key (up to :data:`PROBES` HEADs at once), then bulk-delete the files
+    found, :data:`PAGE` keys a request; the outcomes of the sync ``delete_many``."""
+    unique = list(dict.fromkeys(keys))
+    gate = asyncio.Semaphore(PROBES)
+
+    async def probe(key: str) -> BaseException | None:
+        """``None`` when ``key`` is a file to delete, else its outcome (an error)."""
+        try:
+            async with gate:
+                if await backend._head(key) is not None:
+                    return None
+                if await backend.is_folder(key):
+                    return InvalidPath("not a file", path=key, backend=backend.name)
+        except Exception as exc:
+            return exc
+        return NotFound("file not found", path=key, backend=backend.name)
+
+    probed = await asyncio.gather(*(probe(key) for key in unique))
+    outcome: dict[str, BaseException | None] = {}
+    present = []
+    for key, error in zip(unique, probed, strict=True):
+        if error is None:
+            present.append(key)
+        elif missing_ok and isinstance(error, NotFound):
+            error = None
+        outcome[key] = error
+    for start in range(0, len(present), PAGE):
+        batch = present[start : start + PAGE]
+        try:
+            await bulk_delete(backend, batch, "")
+        except Exception as exc:
+            for key in batch:
+                outcome[key] = exc
+    return outcome
 
 
 async def check_ancestors(backend: AsyncObstoreBackend, key: str) -> None:

@@ -31,23 +31,28 @@ from remote_store.backend import (
     glob_by_listing,
 )
 
-from remote_store_obstore import _listing, _writes
+from remote_store_obstore import _conditional, _listing, _writes
 from remote_store_obstore._convert import file_info
 from remote_store_obstore._errors import classify, raise_typed
 from remote_store_obstore._flavours import PART_SIZE, UPLOAD_CONCURRENCY, Flavour
 from remote_store_obstore._reader import STREAM_CHUNK, ObjectReader
 
-__all__ = ["CAPABILITIES", "PART_SIZE", "ObstoreBackend"]
+__all__ = ["CAPABILITIES", "CONDITIONAL_CAPABILITIES", "PART_SIZE", "ObstoreBackend"]
 
 T = TypeVar("T")
 
 #: What every obstore backend does. Not ATOMIC_MOVE (a move is a copy and a delete) and
-#: not WRITE_RESULT_NATIVE (obstore's put returns no modification time); not (yet)
-#: CONDITIONAL_WRITE, whose ``write_conditional`` is not written here.
+#: not WRITE_RESULT_NATIVE (obstore's put returns no modification time). Not
+#: CONDITIONAL_WRITE either: only the services whose conditional put takes an etag
+#: declare it (:data:`CONDITIONAL_CAPABILITIES`).
 CAPABILITIES = CapabilitySet(
     set(Capability)
     - {Capability.ATOMIC_MOVE, Capability.WRITE_RESULT_NATIVE, Capability.CONDITIONAL_WRITE}
 )
+
+#: S3 and Azure: the common capabilities plus CONDITIONAL_WRITE (``If-Match`` with the
+#: etag, ``If-None-Match: *``). GCS's conditional put takes the object generation instead.
+CONDITIONAL_CAPABILITIES = CapabilitySet(set(CAPABILITIES) | {Capability.CONDITIONAL_WRITE})
 
 
 class ObstoreBackend(Backend):
@@ -227,6 +232,29 @@ class ObstoreBackend(Backend):
     ) -> WriteResult:
         """The same as :meth:`write`: a PUT or a completed multipart upload is atomic."""
         return self.write(path, content, overwrite=overwrite, metadata=metadata)
+
+    def write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """One PUT carrying ``If-Match: <etag>`` or ``If-None-Match: *``, checked by the
+        service; the content is gathered in memory (obstore sends a conditional put whole).
+        A refused condition raises :class:`PreconditionFailed` (see :mod:`._conditional`)."""
+        if Capability.CONDITIONAL_WRITE not in self.capabilities:
+            raise self._refuse(Capability.CONDITIONAL_WRITE, path)
+        return _conditional.write_conditional(
+            self,
+            path,
+            content,
+            if_match=if_match,
+            if_none_match=if_none_match,
+            metadata=metadata,
+        )
 
     # -- deletes ----------------------------------------------------------------------
 

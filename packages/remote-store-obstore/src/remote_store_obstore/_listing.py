@@ -136,26 +136,40 @@ def _bulk_delete(backend: ObstoreBackend, batch: list[str], path: str) -> None:
 def delete_many(
     backend: ObstoreBackend, keys: Sequence[str], *, missing_ok: bool
 ) -> dict[str, BaseException | None]:
-    """Probe every key (HEADs on up to 8 threads), then bulk-delete the files found."""
+    """Probe every key (HEADs on up to 8 threads), then bulk-delete the files found.
+
+    A key's outcome is ``None`` (deleted; or missing with ``missing_ok``), ``NotFound``,
+    ``InvalidPath`` (a folder) or the error of its probe or of its bulk request: one
+    key's failure never hides the others' outcomes.
+    """
     unique = list(dict.fromkeys(keys))
+
+    def probe(key: str) -> BaseException | None:
+        """``None`` when ``key`` is a file to delete, else its outcome (an error)."""
+        try:
+            if backend._head(key) is not None:
+                return None
+            if backend.is_folder(key):
+                return InvalidPath("not a file", path=key, backend=backend.name)
+        except Exception as exc:
+            return exc
+        return NotFound("file not found", path=key, backend=backend.name)
+
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(unique)))) as pool:
-        heads = dict(zip(unique, pool.map(backend._head, unique), strict=True))
+        probed = list(pool.map(probe, unique))
     outcome: dict[str, BaseException | None] = {}
     present = []
-    for key, head in heads.items():
-        if head is not None:
+    for key, error in zip(unique, probed, strict=True):
+        if error is None:
             present.append(key)
-            outcome[key] = None
-        elif backend.is_folder(key):
-            outcome[key] = InvalidPath("not a file", path=key, backend=backend.name)
-        else:
-            outcome[key] = (
-                None if missing_ok else NotFound("file not found", path=key, backend=backend.name)
-            )
+        elif missing_ok and isinstance(error, NotFound):
+            error = None
+        outcome[key] = error
     for start in range(0, len(present), PAGE):
+        batch = present[start : start + PAGE]
         try:
-            _bulk_delete(backend, present[start : start + PAGE], "")
+            _bulk_delete(backend, batch, "")
         except Exception as exc:
-            for key in present[start : start + PAGE]:
+            for key in batch:
                 outcome[key] = exc
     return outcome

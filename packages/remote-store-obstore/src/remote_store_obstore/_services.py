@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from remote_store_obstore._backend import ObstoreBackend
+from remote_store_obstore._backend import CONDITIONAL_CAPABILITIES, ObstoreBackend
 from remote_store_obstore._options import AzureOptions, GcsOptions, S3Options
 
 __all__ = ["AzureObstoreBackend", "GcsObstoreBackend", "S3ObstoreBackend"]
@@ -11,9 +11,13 @@ __all__ = ["AzureObstoreBackend", "GcsObstoreBackend", "S3ObstoreBackend"]
 class S3ObstoreBackend(S3Options, ObstoreBackend):
     __doc__ = S3Options.__doc__
 
+    CAPABILITIES = CONDITIONAL_CAPABILITIES
+
 
 class AzureObstoreBackend(AzureOptions, ObstoreBackend):
     __doc__ = AzureOptions.__doc__
+
+    CAPABILITIES = CONDITIONAL_CAPABILITIES
 
 
 class GcsObstoreBackend(GcsOptions, ObstoreBackend):
