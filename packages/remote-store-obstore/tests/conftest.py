@@ -4,7 +4,6 @@ Azurite, started once per session on loopback; a fresh bucket or container per u
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import uuid
 from collections.abc import Iterator
@@ -62,6 +61,19 @@ class Moto:
         return S3ObstoreBackend(**self.options(bucket, **extra))
 
 
+def _atomic_moto() -> Any:
+    """The :mod:`atomic_moto` helper next to this file (tests are not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "remote_store_obstore_tests_atomic_moto", Path(__file__).with_name("atomic_moto.py")
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="session")
 def moto() -> Iterator[Moto]:
     """moto's S3 server in a thread on 127.0.0.1."""
@@ -69,6 +81,7 @@ def moto() -> Iterator[Moto]:
         from moto.server import ThreadedMotoServer
     except ImportError as exc:  # pragma: no cover - depends on the environment
         server_missing(f"moto server is not installed ({exc})")
+    _atomic_moto().make_puts_atomic()  # S3 decides a conditional PUT atomically; moto must too
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     try:
         server.start()
@@ -87,13 +100,13 @@ def moto_process() -> Iterator[Moto]:
     then sees the client only, never the server's copy of the data."""
     from remote_store_conformance.servers import ServerProcess, free_port, wait_for_port
 
-    executable = shutil.which("moto_server") or os.path.join(
-        os.path.dirname(sys.executable), "moto_server"
-    )
-    if not os.path.exists(executable):
-        server_missing("moto_server is not installed")
+    try:
+        import moto.server  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        server_missing(f"moto server is not installed ({exc})")
     port = free_port()
-    server = ServerProcess([executable, "-H", "127.0.0.1", "-p", str(port)])
+    script = str(Path(__file__).with_name("atomic_moto.py"))  # moto_server, PUTs atomic
+    server = ServerProcess([sys.executable, script, "-H", "127.0.0.1", "-p", str(port)])
     with server.running():
         try:
             wait_for_port(port, timeout=30)
