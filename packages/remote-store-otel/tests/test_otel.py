@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
-from remote_store import NotFound, Registry, RegistryConfig, Store
+from remote_store import NotFound, ProxyStore, Registry, RegistryConfig, Store
 from remote_store.backends import LocalBackend, MemoryBackend
 from remote_store.discovery import reset_plugin_manager
 
@@ -101,6 +102,62 @@ def test_metrics_count_bytes_and_durations(telemetry: Any) -> None:
     }
     assert by_direction == {"write": 5, "read": 5}
     assert sum(point.count for point in points["remote_store.operation.duration"]) == 2
+
+
+def test_an_async_store_is_traced_like_a_sync_one(telemetry: Any) -> None:
+    from remote_store.aio import AsyncMemoryBackend, AsyncStore
+    from remote_store.ext.otel import otel_observe
+
+    exporter, reader, options = telemetry
+
+    async def scenario() -> None:
+        store = otel_observe(AsyncStore(AsyncMemoryBackend()), **options)
+        await store.write("a/b.txt", b"hello")
+        async with store.read("a/b.txt") as stream:
+            assert await stream.read() == b"hello"
+        assert [info.name async for info in store.list_files("a")] == ["b.txt"]
+        with pytest.raises(NotFound):
+            await store.read_bytes("missing.txt")
+
+    asyncio.run(scenario())
+    spans = exporter.get_finished_spans()
+    assert [span.name for span in spans] == [
+        "remote_store.write",
+        "remote_store.read",
+        "remote_store.list_files",
+        "remote_store.read_bytes",
+    ]
+    assert spans[0].attributes["remote_store.path"] == "a/b.txt"
+    assert spans[3].status.status_code is StatusCode.ERROR
+    by_direction = {
+        point.attributes["remote_store.io.direction"]: point.value
+        for point in _metric_points(reader)["remote_store.io.size"]
+    }
+    assert by_direction == {"write": 5, "read": 5}
+
+
+def test_registry_layers_are_cache_inside_otel_inside_observe(tmp_path: Path) -> None:
+    """The documented order (docs/architecture.md): observe outermost, then otel, then
+    cache next to the store, whatever order the plugins registered in."""
+    from remote_store.ext.observe import ObserveLayer
+
+    reset_plugin_manager()
+    options = {"cache": True, "otel": True, "observe": True}
+    config = RegistryConfig.from_dict(
+        {
+            "backends": {"disk": {"type": "local", "options": {"root": str(tmp_path)}}},
+            "stores": {"layered": {"backend": "disk", "options": options}},
+        }
+    )
+    with Registry(config) as registry:
+        store = registry.get_store("layered")
+        chain = []
+        while isinstance(store, ProxyStore):
+            layer = getattr(store, "_layer", None)
+            traced = isinstance(layer, ObserveLayer) and layer.hooks.around is not None
+            chain.append("otel" if traced else type(store).__name__)
+            store = store.inner
+    assert chain == ["ObservedStore", "otel", "CachedStore"]
 
 
 def test_a_registry_profile_with_otel_is_traced(tmp_path: Path) -> None:

@@ -15,14 +15,17 @@ from remote_store import Capability, CapabilitySet, FileInfo, FolderEntry, Proxy
 from remote_store.aio import (
     AsyncBackendSyncAdapter,
     AsyncMemoryBackend,
+    AsyncProxyStore,
     AsyncStore,
     SyncBackendAdapter,
 )
+from remote_store.aio.ext.cache import AsyncCachedStore
+from remote_store.aio.ext.observe import AsyncObservedStore
 from remote_store.backend import RemotePath, WritableContent, WriteResult, iter_content
 from remote_store.backends import MemoryBackend
 from remote_store.errors import AlreadyExists
-from remote_store.ext.cache import CachedStore
-from remote_store.ext.observe import ObservedStore
+from remote_store.ext.cache import CachedStore, cache
+from remote_store.ext.observe import ObservedStore, observe
 
 #: Deliberate differences: the async store closes with ``aclose``.
 _ASYNC_NAMES = {"close": "aclose"}
@@ -50,6 +53,20 @@ def test_every_store_operation_exists_with_the_same_signature(other: type) -> No
         assert _shape(found[twin]) == _shape(signature), f"{other.__name__}.{twin}"
 
 
+@pytest.mark.parametrize("other", [AsyncProxyStore, AsyncCachedStore, AsyncObservedStore])
+def test_every_async_middleware_has_the_async_store_operations(other: type) -> None:
+    """Same names, parameters, and awaitability: ``async def`` where AsyncStore has it,
+    a plain method returning a stream, listing or context where it does not."""
+    reference = _operations(AsyncStore)
+    found = _operations(other)
+    for name, signature in reference.items():
+        assert name in found, f"{other.__name__} has no {name}"
+        assert _shape(found[name]) == _shape(signature), f"{other.__name__}.{name}"
+        ours, theirs = getattr(other, name), getattr(AsyncStore, name)
+        awaited = inspect.iscoroutinefunction(theirs)
+        assert inspect.iscoroutinefunction(ours) == awaited, f"{other.__name__}.{name}"
+
+
 # -- the same cases on every flavour --------------------------------------------------
 
 
@@ -59,6 +76,9 @@ def _sync_stores() -> dict[str, Callable[[], Store]]:
         "async-memory-bridged": lambda: Store(
             AsyncBackendSyncAdapter(AsyncMemoryBackend()), root_path="data"
         ),
+        "memory-cached-observed": lambda: observe(
+            cache(Store(MemoryBackend(), root_path="data")), on_any=lambda event: None
+        ),
     }
 
 
@@ -67,6 +87,9 @@ def _async_stores() -> dict[str, Callable[[], AsyncStore]]:
         "async-memory": lambda: AsyncStore(AsyncMemoryBackend(), root_path="data"),
         "memory-in-threads": lambda: AsyncStore(
             SyncBackendAdapter(MemoryBackend()), root_path="data"
+        ),
+        "async-memory-cached-observed": lambda: observe(
+            cache(AsyncStore(AsyncMemoryBackend(), root_path="data")), on_any=lambda event: None
         ),
     }
 

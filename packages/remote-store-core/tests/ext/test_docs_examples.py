@@ -12,6 +12,7 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[4] / "docs" / "extensions"
 PAGES = [
+    "../architecture",  # the order of the middleware layers
     "batch",
     "cache",
     "glob",

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from opentelemetry import metrics, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 from remote_store import Store
 from remote_store.ext.observe import ObservedStore, StoreEvent, observe
+
+if TYPE_CHECKING:  # pragma: no cover
+    from remote_store.aio import AsyncStore
+    from remote_store.aio.ext.observe import AsyncObservedStore
 
 __all__ = ["otel_hooks", "otel_observe"]
 
@@ -102,15 +106,42 @@ def otel_hooks(
     return hooks
 
 
+@overload
 def otel_observe(
     store: Store,
+    *,
+    tracer_name: str = ...,
+    meter_name: str = ...,
+    tracer: trace.Tracer | None = ...,
+    meter: metrics.Meter | None = ...,
+) -> ObservedStore: ...
+
+
+@overload
+def otel_observe(
+    store: AsyncStore,
+    *,
+    tracer_name: str = ...,
+    meter_name: str = ...,
+    tracer: trace.Tracer | None = ...,
+    meter: metrics.Meter | None = ...,
+) -> AsyncObservedStore: ...
+
+
+def otel_observe(
+    store: Store | AsyncStore,
     *,
     tracer_name: str = "remote_store",
     meter_name: str = "remote_store",
     tracer: trace.Tracer | None = None,
     meter: metrics.Meter | None = None,
-) -> ObservedStore:
-    """``store`` wrapped so that every operation is traced and measured."""
+) -> ObservedStore | AsyncObservedStore:
+    """``store`` wrapped so that every operation is traced and measured.
+
+    A :class:`~remote_store.aio.AsyncStore` is traced the same way (through the same
+    observe layer): a span lasts until the awaited call returns, or until an async read
+    stream or listing is exhausted or closed.
+    """
     return observe(
         store,
         **otel_hooks(tracer_name=tracer_name, meter_name=meter_name, tracer=tracer, meter=meter),
