@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from remote_store._layered import ProxyCommon, dispatch, forward_only, forwarders
@@ -62,11 +62,25 @@ class ProxyStore(ProxyCommon, Store):
             return run()
         return dispatch(layer, call, run)
 
-    @functools.wraps(Store.write_text)
-    def write_text(self, *args: Any, **kwargs: Any) -> WriteResult:  # type: ignore[override]
+    def write_text(
+        self,
+        path: str,
+        text: str,
+        *,
+        encoding: str = "utf-8",
+        overwrite: bool = False,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """Write ``text`` encoded as a file (through the layer as ``write_text``; without
+        one, encoded and through ``self.write``, as :meth:`Store.write_text`)."""
         if self._layer is None:
-            return Store.write_text(self, *args, **kwargs)
-        return _FORWARD_WRITE_TEXT(self, *args, **kwargs)  # type: ignore[no-any-return]
+            return Store.write_text(
+                self, path, text, encoding=encoding, overwrite=overwrite, metadata=metadata
+            )
+        forward: Any = _FORWARD_WRITE_TEXT
+        return forward(  # type: ignore[no-any-return]
+            self, path, text, encoding=encoding, overwrite=overwrite, metadata=metadata
+        )
 
     def close(self) -> None:
         """Proxies never own the backend: nothing to close."""

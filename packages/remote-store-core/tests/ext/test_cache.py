@@ -190,12 +190,12 @@ def test_memory_cache_lru_and_prefixes() -> None:
 )
 def test_bad_options(tree: Store, options: dict[str, object]) -> None:
     with pytest.raises(InvalidArgument):
-        cache(tree, **options)  # type: ignore[arg-type]
+        cache(tree, **options)  # type: ignore[call-overload]
 
 
 def test_cache_needs_a_store() -> None:
     with pytest.raises(InvalidArgument):
-        cache("not a store")  # type: ignore[arg-type]
+        cache("not a store")  # type: ignore[call-overload]
 
 
 def test_registry_hook_wraps_when_configured(tmp_path: Path) -> None:

@@ -243,9 +243,9 @@ def test_buffered_observer_delivers_in_background(observed: ObservedStore) -> No
 @pytest.mark.parametrize(
     "call",
     [
-        lambda s: observe(s, on_read="not callable"),  # type: ignore[arg-type]
-        lambda s: observe(s, around=42),  # type: ignore[arg-type]
-        lambda s: observe("not a store"),  # type: ignore[arg-type]
+        lambda s: observe(s, on_read="not callable"),  # type: ignore[call-overload]
+        lambda s: observe(s, around=42),  # type: ignore[call-overload]
+        lambda s: observe("not a store"),  # type: ignore[call-overload]
         lambda s: BufferedObserver(print, max_queue=0),
         lambda s: set_correlation_id(42),  # type: ignore[arg-type]
     ],
