@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import io
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 from remote_store import InvalidPath, NotFound, ProxyStore, Store
 from remote_store.aio import AsyncMemoryBackend, AsyncProxyStore, AsyncStore
 from remote_store.backends import MemoryBackend
-from remote_store.errors import AlreadyExists
+from remote_store.errors import AlreadyExists, RemoteStoreError
 from remote_store.ext.cache import cache
 from remote_store.ext.observe import StoreEvent, observe
 from remote_store.layers import Call, Hit, Layer, Watch
@@ -30,6 +31,12 @@ class Driver:
 
     def store(self) -> Any:
         return AsyncStore(AsyncMemoryBackend()) if self.is_async else Store(MemoryBackend())
+
+    def breaking_store(self) -> Any:
+        """A store whose listings and reads fail after their first item."""
+        if self.is_async:
+            return AsyncStore(_AsyncBreaksMidway())
+        return Store(_BreaksMidway())
 
     def proxy(self, inner: Any, layer: Layer) -> Any:
         return (
@@ -54,9 +61,9 @@ class Driver:
         return result
 
     def read(self, store: Any, path: str) -> bytes:
-        if not self.is_async:
+        if not self.is_async:  # in chunks, as an async reader gets them
             with store.read(path) as stream:
-                return bytes(stream.read())
+                return b"".join(iter(lambda: bytes(stream.read(4)), b""))
 
         async def whole() -> bytes:
             async with store.read(path) as stream:
@@ -265,6 +272,70 @@ def test_children_share_the_layer(drive: Driver) -> None:
     observed = observe(drive.store(), on_any=events.append)
     drive(observed.child("sub"), "write", "b.txt", b"1")
     assert [(e.operation, e.path) for e in events] == [("write", "b.txt")]
+
+
+# -- failures in the middle of a listing or a stream ----------------------------------
+
+
+class _BreaksMidway(MemoryBackend):
+    """Listings and reads that fail after their first item (a dropped connection)."""
+
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> Iterator[Any]:
+        yield next(iter(super().list_files(path, recursive=recursive, max_depth=max_depth)))
+        raise ConnectionResetError("dropped")
+
+    def read(self, path: str) -> Any:
+        return _DropsAfterFirstRead(super().read_bytes(path))
+
+
+class _DropsAfterFirstRead(io.BytesIO):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.reads = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.reads += 1
+        if self.reads > 1:
+            raise ConnectionResetError("dropped")
+        return super().read(1)
+
+
+class _AsyncBreaksMidway(AsyncMemoryBackend):
+    """The async twin of :class:`_BreaksMidway`."""
+
+    def list_files(
+        self, path: str, *, recursive: bool = False, max_depth: int | None = None
+    ) -> AsyncIterator[Any]:
+        return _first_then_drop(super().list_files(path, recursive=recursive, max_depth=max_depth))
+
+    def read(self, path: str) -> AsyncIterator[bytes]:
+        return _first_then_drop(super().read(path))
+
+
+async def _first_then_drop(source: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    yield await source.__anext__()
+    raise ConnectionResetError("dropped")
+
+
+def test_a_failure_part_way_is_an_error_event_and_nothing_is_cached(drive: Driver) -> None:
+    events: list[StoreEvent] = []
+    inner = drive.breaking_store()
+    for name in ("x/1.txt", "x/2.txt"):
+        drive(inner, "write", name, b"0123456789")
+    store = observe(cache(inner), on_any=events.append)
+    for _ in range(2):  # the second attempt fails again: no truncated listing was cached
+        with pytest.raises(RemoteStoreError):
+            drive(store, "list_files", "x")
+        with pytest.raises(RemoteStoreError):
+            drive(store, "read", "x/1.txt")
+    assert [(e.operation, e.metadata["completed"], e.error is not None) for e in events] == [
+        ("list_files", False, True),
+        ("read", False, True),
+    ] * 2
+    assert [e.metadata.get("entries") for e in events[::2]] == [1, 1]
+    assert store.inner.stats.size == 0
 
 
 # -- composition -----------------------------------------------------------------------
