@@ -22,18 +22,11 @@ import contextlib
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 
 from remote_store._capabilities import Capability
 from remote_store._models import FileInfo
 from remote_store._store import Store
-from remote_store.errors import (
-    DirectoryNotEmpty,
-    InvalidArgument,
-    InvalidPath,
-    NotFound,
-    TreeTransferError,
-)
+from remote_store.errors import DirectoryNotEmpty, NotFound, TreeTransferError
 from remote_store.ext._tree_plan import (
     COMPARE_MODES,
     FileOutcome,
@@ -44,11 +37,19 @@ from remote_store.ext._tree_plan import (
     as_store_error,
     check_compare,
     check_workers,
-    join,
-    normalize_folder,
     plan_sync,
     raise_for_failures,
     relative_listing,
+)
+from remote_store.ext._tree_sides import (
+    Job,
+    Side,
+    by_path,
+    check_local_folder,
+    check_not_nested,
+    copy_jobs,
+    dry_run_result,
+    skipped_outcomes,
 )
 from remote_store.ext.integrity import checksum
 from remote_store.ext.streams import ProgressReader
@@ -72,37 +73,18 @@ def local_store(folder: str | os.PathLike[str], *, must_exist: bool = True) -> S
     """A store rooted at a local folder (the ``local`` backend), for the tree functions."""
     from remote_store.backends._local import LocalBackend
 
-    path = Path(folder)
-    if path.exists() and not path.is_dir():
-        raise InvalidPath("local path is not a folder", path=str(path), backend="local")
-    if must_exist and not path.is_dir():
-        raise NotFound("local folder not found", path=str(path), backend="local")
-    return Store(LocalBackend(path))
+    return Store(LocalBackend(check_local_folder(folder, must_exist=must_exist)))
 
 
-class _Side:
-    """A store and a folder in it; paths below the folder are relative names."""
+class _Side(Side[Store]):
+    """A Store and a folder in it."""
 
     def __init__(self, store: Store, folder: str) -> None:
-        if not isinstance(store, Store):
-            raise InvalidArgument(f"expected a Store, not {type(store).__name__}")
-        self.store = store
-        self.folder = normalize_folder(folder)
-
-    def path(self, relative: str) -> str:
-        return join(self.folder, relative)
-
-    def key(self, relative: str) -> str:
-        """The backend key (the store root included)."""
-        return join(self.store.root_path, self.path(relative))
+        super().__init__(store, folder, Store)
 
     def list(self, strict: bool) -> dict[str, FileInfo]:
         listing = self.store.list_files(self.folder, recursive=True, strict=strict)
         return relative_listing(listing, self.folder)
-
-    @property
-    def backend_name(self) -> str:
-        return str(self.store.backend.name)
 
 
 class _Engine:
@@ -146,21 +128,7 @@ class _Engine:
 
         return operation
 
-    def check_not_nested(self) -> None:
-        """Refuse a destination inside the source within one backend (endless recursion)."""
-        if self.src.store.backend is not self.dst.store.backend:
-            return
-        src_key, dst_key = self.src.key(""), self.dst.key("")
-        src_key, dst_key = src_key.rstrip("/"), dst_key.rstrip("/")
-        if dst_key == src_key or dst_key.startswith(src_key + "/") or not src_key:
-            raise InvalidArgument(
-                "destination folder is the source folder or inside it",
-                path=self.dst.folder or ".",
-            )
-
-    def run(
-        self, jobs: Sequence[tuple[str, FileInfo, FileInfo | None]], done: list[FileOutcome]
-    ) -> list[FileOutcome]:
+    def run(self, jobs: Sequence[Job], done: list[FileOutcome]) -> list[FileOutcome]:
         """Run every copy job; ``done`` are outcomes decided without I/O (skips)."""
         self.tracker = ProgressTracker([info for _, info, _ in jobs], self.on_progress)
         outcomes = list(done)
@@ -233,7 +201,7 @@ def _engine(
         workers=workers,
         on_progress=on_progress,
     )
-    engine.check_not_nested()
+    check_not_nested(engine.src, engine.dst)
     return engine
 
 
@@ -258,8 +226,7 @@ def copy_tree(
         workers=workers,
         on_progress=on_progress,
     )
-    sources = engine.src.list(strict=True)
-    jobs = [(relative, info, None) for relative, info in sorted(sources.items())]
+    jobs = copy_jobs(engine.src.list(strict=True))
     return raise_for_failures(TreeResult(tuple(engine.run(jobs, []))), "copy", engine.src.folder)
 
 
@@ -285,9 +252,7 @@ def move_tree(
         workers=workers,
         on_progress=on_progress,
     )
-    sources = engine.src.list(strict=True)
-    jobs = [(relative, info, None) for relative, info in sorted(sources.items())]
-    result = TreeResult(tuple(engine.run(jobs, [])))
+    result = TreeResult(tuple(engine.run(copy_jobs(engine.src.list(strict=True)), [])))
     if result.ok:
         _remove_empty_folders(engine.src)
     return raise_for_failures(result, "move", engine.src.folder)
@@ -340,20 +305,14 @@ def sync_tree(
     )
     sources = engine.src.list(strict=True)
     plan = plan_sync(sources, engine.dst.list(strict=False), compare, delete)
-    skipped = [FileOutcome(rel, "skipped", info.size) for rel, info in plan.skip]
+    skipped = skipped_outcomes(plan)
     if dry_run:  # hashes where the comparison needs them, writes nothing
         engine.dry_run = True
-        planned = sorted(engine.run(plan.copy, skipped), key=_by_path)
-        removed = [FileOutcome(rel, "deleted", info.size) for rel, info in plan.delete]
-        return TreeResult(tuple(planned + removed), True)
-    outcomes = sorted(engine.run(plan.copy, skipped), key=_by_path)
+        return dry_run_result(engine.run(plan.copy, skipped), plan)
+    outcomes = sorted(engine.run(plan.copy, skipped), key=by_path)
     if plan.delete and all(item.status != "failed" for item in outcomes):
         outcomes += _delete_extra(engine.dst, plan.delete)
     return raise_for_failures(TreeResult(tuple(outcomes)), "sync", engine.src.folder)
-
-
-def _by_path(outcome: FileOutcome) -> str:
-    return outcome.path
 
 
 def _delete_extra(side: _Side, extra: list[tuple[str, FileInfo]]) -> list[FileOutcome]:

@@ -17,12 +17,11 @@ import contextlib
 import hashlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from pathlib import Path
 
 from remote_store._capabilities import Capability
 from remote_store._models import FileInfo
 from remote_store.aio._store import AsyncStore
-from remote_store.errors import DirectoryNotEmpty, InvalidArgument, InvalidPath, NotFound
+from remote_store.errors import DirectoryNotEmpty, NotFound
 from remote_store.ext._tree_plan import (
     FileCounter,
     FileOutcome,
@@ -33,11 +32,19 @@ from remote_store.ext._tree_plan import (
     as_store_error,
     check_compare,
     check_workers,
-    join,
-    normalize_folder,
     plan_sync,
     raise_for_failures,
     relative_listing,
+)
+from remote_store.ext._tree_sides import (
+    Job,
+    Side,
+    by_path,
+    check_local_folder,
+    check_not_nested,
+    copy_jobs,
+    dry_run_result,
+    skipped_outcomes,
 )
 
 __all__ = [
@@ -52,44 +59,27 @@ __all__ = [
     "upload_tree",
 ]
 
-Job = tuple[str, FileInfo, FileInfo | None]
-
 
 def local_store(folder: str | os.PathLike[str], *, must_exist: bool = True) -> AsyncStore:
     """An async store over a local folder (the ``local`` backend in worker threads)."""
     from remote_store.aio._sync_backend_in_async import SyncBackendAdapter
     from remote_store.backends._local import LocalBackend
 
-    path = Path(folder)
-    if path.exists() and not path.is_dir():
-        raise InvalidPath("local path is not a folder", path=str(path), backend="local")
-    if must_exist and not path.is_dir():
-        raise NotFound("local folder not found", path=str(path), backend="local")
+    path = check_local_folder(folder, must_exist=must_exist)
     return AsyncStore(SyncBackendAdapter(LocalBackend(path)))
 
 
-class _Side:
+class _Side(Side[AsyncStore]):
+    """An AsyncStore and a folder in it."""
+
     def __init__(self, store: AsyncStore, folder: str) -> None:
-        if not isinstance(store, AsyncStore):
-            raise InvalidArgument(f"expected an AsyncStore, not {type(store).__name__}")
-        self.store = store
-        self.folder = normalize_folder(folder)
-
-    def path(self, relative: str) -> str:
-        return join(self.folder, relative)
-
-    def key(self, relative: str) -> str:
-        return join(self.store.root_path, self.path(relative))
+        super().__init__(store, folder, AsyncStore)
 
     async def list(self, strict: bool) -> dict[str, FileInfo]:
         entries = [
             info async for info in self.store.list_files(self.folder, recursive=True, strict=strict)
         ]
         return relative_listing(entries, self.folder)
-
-    @property
-    def backend_name(self) -> str:
-        return str(self.store.backend.name)
 
 
 class _Engine:
@@ -110,7 +100,7 @@ class _Engine:
         self.native = self._native_operation()
         self.tracker: ProgressTracker | None = None
         self.dry_run = False  # decide (hashing if needed) but write nothing
-        self._check_not_nested()
+        check_not_nested(src, dst)
 
     def _native_operation(self) -> Callable[[str], Awaitable[None]] | None:
         src, dst = self.src.store, self.dst.store
@@ -129,16 +119,6 @@ class _Engine:
             await method(name(self.src, relative), name(self.dst, relative), overwrite=overwrite)
 
         return operation
-
-    def _check_not_nested(self) -> None:
-        if self.src.store.backend is not self.dst.store.backend:
-            return
-        src_key, dst_key = self.src.key(""), self.dst.key("")
-        if dst_key == src_key or dst_key.startswith(src_key + "/") or not src_key:
-            raise InvalidArgument(
-                "destination folder is the source folder or inside it",
-                path=self.dst.folder or ".",
-            )
 
     async def run(self, jobs: Sequence[Job], done: list[FileOutcome]) -> list[FileOutcome]:
         self.tracker = ProgressTracker([info for _, info, _ in jobs], self.on_progress)
@@ -201,10 +181,6 @@ async def _sha256(store: AsyncStore, path: str) -> str:
     return hasher.hexdigest()
 
 
-def _by_path(outcome: FileOutcome) -> str:
-    return outcome.path
-
-
 async def copy_tree(
     src: AsyncStore,
     src_path: str,
@@ -224,9 +200,7 @@ async def copy_tree(
         workers=workers,
         on_progress=on_progress,
     )
-    sources = await engine.src.list(strict=True)
-    jobs = [(relative, info, None) for relative, info in sorted(sources.items())]
-    outcomes = await engine.run(jobs, [])
+    outcomes = await engine.run(copy_jobs(await engine.src.list(strict=True)), [])
     return raise_for_failures(TreeResult(tuple(outcomes)), "copy", engine.src.folder)
 
 
@@ -250,9 +224,7 @@ async def move_tree(
         workers=workers,
         on_progress=on_progress,
     )
-    sources = await engine.src.list(strict=True)
-    jobs = [(relative, info, None) for relative, info in sorted(sources.items())]
-    result = TreeResult(tuple(await engine.run(jobs, [])))
+    result = TreeResult(tuple(await engine.run(copy_jobs(await engine.src.list(strict=True)), [])))
     if result.ok:
         await _remove_empty_folders(engine.src)
     return raise_for_failures(result, "move", engine.src.folder)
@@ -300,13 +272,11 @@ async def sync_tree(
     )
     sources = await engine.src.list(strict=True)
     plan = plan_sync(sources, await engine.dst.list(strict=False), compare, delete)
-    skipped = [FileOutcome(rel, "skipped", info.size) for rel, info in plan.skip]
+    skipped = skipped_outcomes(plan)
     if dry_run:  # hashes where the comparison needs them, writes nothing
         engine.dry_run = True
-        planned = sorted(await engine.run(plan.copy, skipped), key=_by_path)
-        removed = [FileOutcome(rel, "deleted", info.size) for rel, info in plan.delete]
-        return TreeResult(tuple(planned + removed), True)
-    outcomes = sorted(await engine.run(plan.copy, skipped), key=_by_path)
+        return dry_run_result(await engine.run(plan.copy, skipped), plan)
+    outcomes = sorted(await engine.run(plan.copy, skipped), key=by_path)
     if plan.delete and all(item.status != "failed" for item in outcomes):
         for relative, info in plan.delete:
             try:
