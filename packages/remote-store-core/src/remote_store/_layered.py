@@ -299,6 +299,8 @@ def _sync_method(op: Operation, reference: Callable[..., Any]) -> Callable[..., 
 
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
         if is_forward_only(self):
+            if op.own_without_layer:
+                return reference(self, *args, **kwargs)
             return getattr(self._inner, name)(*args, **kwargs)
         args = prepare(op, args, kwargs)
         call = Call(op, self._inner, args, kwargs)

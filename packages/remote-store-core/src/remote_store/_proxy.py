@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from remote_store._layered import ProxyCommon, dispatch, forward_only, forwarders
-from remote_store._models import WriteResult
 from remote_store._store import Store
 from remote_store.layers import Call, Layer, Run
 
@@ -62,38 +60,11 @@ class ProxyStore(ProxyCommon, Store):
             return run()
         return dispatch(layer, call, run)
 
-    def write_text(
-        self,
-        path: str,
-        text: str,
-        *,
-        encoding: str = "utf-8",
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        """Write ``text`` encoded as a file (through the layer as ``write_text``; without
-        one, encoded and through ``self.write``, as :meth:`Store.write_text`)."""
-        if self._layer is None:
-            return Store.write_text(
-                self, path, text, encoding=encoding, overwrite=overwrite, metadata=metadata
-            )
-        forward: Any = _FORWARD_WRITE_TEXT
-        return forward(  # type: ignore[no-any-return]
-            self, path, text, encoding=encoding, overwrite=overwrite, metadata=metadata
-        )
-
     def close(self) -> None:
         """Proxies never own the backend: nothing to close."""
 
 
-def _install_forwarders() -> Any:
-    """One method per operation, each through ``_dispatch``; returns the write_text one."""
-    methods = forwarders(Store)
-    write_text = methods.pop("write_text")
-    for name, method in methods.items():
-        method.__qualname__ = f"ProxyStore.{name}"
-        setattr(ProxyStore, name, method)
-    return write_text
-
-
-_FORWARD_WRITE_TEXT = _install_forwarders()
+for _name, _method in forwarders(Store).items():
+    _method.__qualname__ = f"ProxyStore.{_name}"
+    setattr(ProxyStore, _name, _method)
+del _name, _method

@@ -58,6 +58,9 @@ class Operation(NamedTuple):
     (``read_text`` reads bytes through ``read_bytes``; the proxy decodes them), so a layer
     treats both alike. ``group`` is what it does (``query``, ``read``, ``write``,
     ``delete``, ``move``, ``copy``, ``ping``); ``mutates`` whether it changes the store.
+    ``own_without_layer``: a proxy without a layer runs the store class's own method
+    instead of forwarding (``write_text`` encodes and calls the proxy's ``write``, so a
+    subclass overriding only ``write`` sees text writes too).
     """
 
     name: str
@@ -66,6 +69,7 @@ class Operation(NamedTuple):
     via: str | None = None
     group: str = "query"
     mutates: bool = False
+    own_without_layer: bool = False
 
     def signature(self) -> Any:
         """The ``inspect.Signature`` of the operation (from :class:`~remote_store.Store`)."""
@@ -97,7 +101,7 @@ OPERATIONS: dict[str, Operation] = _ops(
     Operation("read_bytes", V, group="read"),
     Operation("read_text", V, via="read_bytes", group="read"),
     Operation("write", V, group="write", mutates=True),
-    Operation("write_text", V, group="write", mutates=True),
+    Operation("write_text", V, group="write", mutates=True, own_without_layer=True),
     Operation("write_atomic", V, group="write", mutates=True),
     Operation("open_atomic", Kind.ATOMIC, group="write", mutates=True),
     Operation("delete", V, group="delete", mutates=True),

@@ -396,3 +396,30 @@ def test_one_layer_serves_both_flavours(drive: Driver) -> None:
     ]
     assert layer.seen[1][2] is False and layer.seen[2][2] == 1
     assert layer.seen[3][2] == "NotFound"
+
+
+class _CountsWrites(ProxyStore):
+    """A hand-written middleware overriding only ``write``."""
+
+    writes = 0
+
+    def write(self, path: str, content: Any, **kwargs: Any) -> Any:
+        type(self).writes += 1
+        return super().write(path, content, **kwargs)
+
+
+class _AsyncCountsWrites(AsyncProxyStore):
+    writes = 0
+
+    async def write(self, path: str, content: Any, **kwargs: Any) -> Any:
+        type(self).writes += 1
+        return await super().write(path, content, **kwargs)
+
+
+def test_a_subclass_overriding_write_sees_text_writes(drive: Driver) -> None:
+    counting = _AsyncCountsWrites if drive.is_async else _CountsWrites
+    counting.writes = 0
+    store = counting(drive.store())
+    drive(store, "write_text", "t.txt", "text")
+    assert counting.writes == 1
+    assert drive(store, "read_text", "t.txt") == "text"

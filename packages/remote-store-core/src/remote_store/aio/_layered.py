@@ -143,6 +143,8 @@ def async_method(op: Operation, reference: Callable[..., Any]) -> Callable[..., 
 
     def call_of(self: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Call, Run]:
         if is_forward_only(self):
+            if op.own_without_layer:
+                return _NO_CALL, functools.partial(reference, self, *args, **kwargs)
             return _NO_CALL, functools.partial(getattr(self._inner, op.name), *args, **kwargs)
         args = prepare(op, args, kwargs)
         call = Call(op, self._inner, args, kwargs)
