@@ -230,9 +230,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _write_files(config, certificates, None)
 
 
-def _write_files(
-    config: pytest.Config, certificates: list[dict[str, Any]], tr: Any | None
-) -> None:
+def _write_files(config: pytest.Config, certificates: list[dict[str, Any]], tr: Any | None) -> None:
     single = config.getoption("rs_certificate")
     if single:
         path = Path(single)
