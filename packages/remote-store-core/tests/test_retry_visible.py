@@ -95,3 +95,43 @@ def _raise(error: Exception) -> Any:
         raise error
 
     return operation
+
+
+def test_async_retry_awaits_sleeps_on_the_loop_and_logs_alike(
+    caplog: pytest.LogCaptureFixture, recorder: Recorder
+) -> None:
+    import asyncio
+
+    from remote_store.aio.backend import acall_with_retry
+
+    fast = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.02, jitter=0.0)
+    sync_operation = flaky(2)
+    ticks: list[int] = []
+
+    async def operation() -> str:
+        return str(sync_operation())
+
+    async def ticker() -> None:  # runs only if the retry waits yield to the loop
+        while True:
+            ticks.append(1)
+            await asyncio.sleep(0.001)
+
+    async def main() -> str:
+        task = asyncio.create_task(ticker())
+        try:
+            return await acall_with_retry(fast, operation, backend="s3", name="get_object")
+        finally:
+            task.cancel()
+
+    with caplog.at_level(logging.INFO, logger="remote_store.retry"):
+        assert asyncio.run(main()) == "done"
+    assert len(ticks) >= 2
+    records = [r for r in caplog.records if r.name == "remote_store.retry"]
+    assert [r.attempt for r in records] == [2, 3]  # type: ignore[attr-defined]
+    assert [e.metadata["attempt"] for e in recorder.events if e.operation == "retry"] == [2, 3]
+
+    async def missing() -> str:
+        raise NotFound("gone")
+
+    with pytest.raises(NotFound):
+        asyncio.run(acall_with_retry(fast, missing))

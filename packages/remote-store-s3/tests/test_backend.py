@@ -219,12 +219,12 @@ def test_copy_and_move_keep_metadata(store: Store) -> None:
 def test_copy_over_the_copy_object_limit_goes_in_parts(
     store: Store, backend: S3Backend, moto: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from remote_store_s3 import _backend, _writes
+    from remote_store_s3 import _common, _writes
 
     data = bytes(range(256)) * (11 * MIB // 256)
     store.write("big", data, metadata={"k": "v"})
     # scale the 5 GiB limit and the 320 MiB step down: 5 MiB parts, so 3 parts for 11 MiB
-    monkeypatch.setattr(_backend, "_COPY_OBJECT_LIMIT", MIB)
+    monkeypatch.setattr(_common, "COPY_OBJECT_LIMIT", MIB)
     monkeypatch.setattr(_writes, "PART_SIZE", 5 * MIB // 64)
     before = len(moto.log.requests(bucket))
     store.copy("big", "copied")

@@ -6,13 +6,13 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
 from remote_store.errors import ConfigError, RemoteStoreError
 
-__all__ = ["RetryPolicy", "call_with_retry"]
+__all__ = ["RetryPolicy", "acall_with_retry", "call_with_retry"]
 
 R = TypeVar("R")
 
@@ -121,6 +121,41 @@ def call_with_retry(
             attempt += 1
             _announce_retry(backend, name, path, attempt, total, wait, exc)
             sleep(wait)
+
+
+async def acall_with_retry(
+    policy: RetryPolicy | None,
+    operation: Callable[[], Awaitable[R]],
+    *,
+    is_retryable: Callable[[BaseException], bool] = lambda exc: (
+        isinstance(exc, RemoteStoreError) and exc.retryable
+    ),
+    retry_after: Callable[[BaseException], float | None] = lambda exc: None,
+    backend: str = "",
+    name: str = "",
+    path: str | None = None,
+) -> R:
+    """:func:`call_with_retry` for async backends: ``operation()`` is awaited, the waits
+    are ``asyncio.sleep`` (the loop keeps serving other tasks); same logs and events."""
+    import asyncio
+
+    delays = iter(policy.delays() if policy is not None else ())
+    total = policy.max_attempts if policy is not None else 1
+    attempt = 1
+    while True:
+        try:
+            return await operation()
+        except Exception as exc:
+            if not is_retryable(exc):
+                raise
+            delay = next(delays, None)
+            if delay is None:
+                raise
+            floor = retry_after(exc)
+            wait = max(delay, floor) if floor is not None else delay
+            attempt += 1
+            _announce_retry(backend, name, path, attempt, total, wait, exc)
+            await asyncio.sleep(wait)
 
 
 def _announce_retry(

@@ -25,25 +25,23 @@ from remote_store.backend import (
     FileInfo,
     FolderEntry,
     FolderInfo,
-    FolderSemantics,
     RetryPolicy,
     Secret,
     WritableContent,
     WriteResult,
     call_with_retry,
     glob_by_listing,
-    redact_url,
 )
 from remote_store.errors import (
     AlreadyExists,
-    ConfigError,
     InvalidPath,
     NotFound,
     PreconditionFailed,
     RemoteStoreError,
 )
 
-from remote_store_s3 import _client, _deletes, _listing, _ops, _writes
+from remote_store_s3 import _client, _common, _deletes, _listing, _ops, _writes
+from remote_store_s3._common import S3Options
 from remote_store_s3._errors import classify
 from remote_store_s3._reader import ObjectReader
 from remote_store_s3._responses import head_info
@@ -55,11 +53,8 @@ __all__ = ["S3Backend"]
 
 T = TypeVar("T")
 
-#: CopyObject's size limit: larger objects are copied with UploadPartCopy.
-_COPY_OBJECT_LIMIT = 5 * 1024**3
 
-
-class S3Backend(Backend):
+class S3Backend(S3Options, Backend):
     """Files in one S3 bucket; keys are ``/``-separated and folders exist while they hold keys.
 
     Options are remote-store 0.27's: ``bucket``, ``endpoint_url``, ``key``, ``secret``
@@ -86,21 +81,19 @@ class S3Backend(Backend):
         access_key: str | Secret | None = None,
         secret_key: str | Secret | None = None,
     ) -> None:
-        if not isinstance(bucket, str) or not bucket.strip():
-            raise ConfigError("bucket must be a non-empty string")
-        self._key, self._secret, self._client_options = _client.resolve_options(
+        self._configure(
+            bucket,
+            endpoint_url=endpoint_url,
             key=key,
             secret=secret,
+            region_name=region_name,
+            tls_ca_bundle=tls_ca_bundle,
+            client_options=client_options,
+            retry=retry,
+            reject_write_under_file_ancestor=reject_write_under_file_ancestor,
             access_key=access_key,
             secret_key=secret_key,
-            client_options=client_options,
         )
-        self._bucket = bucket
-        self._endpoint_url = endpoint_url
-        self._region_name = region_name
-        self._tls_ca_bundle = tls_ca_bundle
-        self.retry_policy = _client.retry_policy(retry)
-        self._reject_under_file = reject_write_under_file_ancestor
         self._fs: Any = None
         self._client: Any = None
         self._lock = threading.Lock()
@@ -109,42 +102,12 @@ class S3Backend(Backend):
     def name(self) -> str:
         return "s3"
 
-    @property
-    def location(self) -> str:
-        """``s3 bucket '<bucket>'``, and the endpoint (credentials masked) when one is set."""
-        where = f"{self.name} bucket {self._bucket!r}"
-        if isinstance(self._endpoint_url, str) and self._endpoint_url:
-            where += f" at {redact_url(_client.strip_userinfo(self._endpoint_url) or '')!r}"
-        return where
-
-    @property
-    def folder_semantics(self) -> FolderSemantics:
-        """Flat keys; a write below a file is refused with ``reject_write_under_file_ancestor``."""
-        return FolderSemantics(
-            keeps_empty_folders=False, rejects_file_ancestors=self._reject_under_file
-        )
-
-    def __repr__(self) -> str:
-        endpoint = _client.strip_userinfo(self._endpoint_url)
-        return (
-            f"S3Backend(bucket={self._bucket!r}, endpoint_url={endpoint!r},"
-            f" region_name={self._region_name!r}, key={self._key!r}, secret={self._secret!r})"
-        )
-
     # -- the client and the runner ----------------------------------------------------
 
     def _connect(self) -> Any:
         with self._lock:
             if self._client is None:
-                self._fs = _client.filesystem(
-                    key=self._key,
-                    secret=self._secret,
-                    endpoint_url=self._endpoint_url,
-                    region_name=self._region_name,
-                    tls_ca_bundle=self._tls_ca_bundle,
-                    options=self._client_options,
-                    policy=self.retry_policy,
-                )
+                self._fs = self._new_filesystem()
                 client = self._sync(self._fs.set_session())
                 # imported here: it needs botocore.utils (~100 ms), loaded by now anyway
                 from remote_store_s3 import _list_parser
@@ -188,13 +151,6 @@ class S3Backend(Backend):
             name=_operation_name(operation),
             path=path,
         )
-
-    def map_error(self, exc: BaseException, path: str | None = None) -> RemoteStoreError:
-        """Classify by S3 error code, HTTP status and exception type."""
-        return classify(exc, path, self.name)
-
-    def _args(self, key: str, **extra: Any) -> dict[str, Any]:
-        return {"Bucket": self._bucket, "Key": key, **extra}
 
     # -- queries ----------------------------------------------------------------------
 
@@ -382,7 +338,7 @@ class S3Backend(Backend):
         if not overwrite and self._head(dst) is not None:
             raise AlreadyExists("destination exists", path=dst, backend=self.name)
         size = int(head.get("ContentLength", 0))
-        if size > _COPY_OBJECT_LIMIT:
+        if size > _common.COPY_OBJECT_LIMIT:
             _writes.copy_in_parts(self, src, dst, size, head.get("Metadata"))
             return
         source = {"Bucket": self._bucket, "Key": src}
@@ -395,29 +351,8 @@ class S3Backend(Backend):
 
     # -- naming, health, lifecycle ----------------------------------------------------
 
-    def native_path(self, path: str) -> str:
-        return f"{self._bucket}/{path}" if path else self._bucket
-
-    def to_key(self, native_path: str) -> str:
-        text = native_path.removeprefix("s3://")
-        if text == self._bucket:
-            return ""
-        return (
-            text.removeprefix(self._bucket + "/")
-            if text.startswith(self._bucket + "/")
-            else native_path
-        )
-
     def resolve(self, path: str) -> Any:
-        plan = super().resolve(path)
-        details = {
-            "bucket": self._bucket,
-            "object_key": path,
-            "endpoint_url": _client.strip_userinfo(self._endpoint_url),
-        }
-        import dataclasses
-
-        return dataclasses.replace(plan, details=details)
+        return self._resolution(super().resolve(path), path)
 
     def check_health(self) -> None:
         self._run(None, _ops.call("head_bucket", Bucket=self._bucket))

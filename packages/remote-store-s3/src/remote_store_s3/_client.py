@@ -66,8 +66,13 @@ def filesystem(
     tls_ca_bundle: str | None,
     options: Mapping[str, Any],
     policy: RetryPolicy,
+    asynchronous: bool = False,
 ) -> Any:
-    """A new ``s3fs.S3FileSystem`` (no instance or listings cache; botocore retries off)."""
+    """A new ``s3fs.S3FileSystem`` (no instance or listings cache; botocore retries off).
+
+    ``asynchronous=True``: an instance for the running event loop, whose client is made
+    by ``await fs.set_session()`` on that loop (no loop thread of s3fs's own).
+    """
     import s3fs
 
     fs_kwargs = dict(options)
@@ -86,6 +91,7 @@ def filesystem(
         client_kwargs=client_kwargs,
         config_kwargs=config,
         skip_instance_cache=True,
+        asynchronous=asynchronous,
         **fs_kwargs,
     )
 

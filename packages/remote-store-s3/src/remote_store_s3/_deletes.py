@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from remote_store.errors import DirectoryNotEmpty, InvalidPath, NotFound
 
@@ -13,7 +13,16 @@ from remote_store_s3._errors import classify
 if TYPE_CHECKING:
     from remote_store_s3._backend import S3Backend
 
-__all__ = ["delete_folder", "delete_many"]
+__all__ = [
+    "ListProbe",
+    "delete_args",
+    "delete_folder",
+    "delete_many",
+    "delete_outcome",
+    "outcomes",
+    "probe_groups",
+    "raise_failed",
+]
 
 
 #: Keys of one folder from which a delimited listing, not one HEAD each, tells which of
@@ -29,60 +38,109 @@ def delete_many(
 ) -> dict[str, BaseException | None]:
     """Delete up to 1000 files: find what each key is (one delimited listing per folder
     holding several of them, else concurrent HEADs), then one DeleteObjects request."""
-    probe = _kinds_by_listing(backend, keys)
+    probe: dict[str, str] = {}
+    for folder, members in probe_groups(keys).items():
+        probe.update(_list_probe(backend, ListProbe(folder, members)))
     rest = [key for key in keys if key not in probe]
     if rest:
         probe.update(backend._run(None, _ops.probe_many(backend._bucket, rest)))
+    outcome, present = outcomes(probe, missing_ok, backend.name)
+    outcome.update(_delete_keys(backend, present))
+    return outcome
+
+
+def probe_groups(keys: Sequence[str]) -> dict[str, list[str]]:
+    """The keys grouped by folder, for the folders holding several of them (a listing
+    tells those apart; the others are HEADed)."""
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(key.rpartition("/")[0], []).append(key)
+    return {folder: keys for folder, keys in groups.items() if len(keys) >= LIST_PROBE_MIN}
+
+
+class ListProbe:
+    """``{key: "file" | "folder" | "missing"}`` for one folder's keys from one delimited
+    listing, read from just before its first key to just past its last: feed it pages."""
+
+    def __init__(self, folder: str, members: list[str]) -> None:
+        self.folder = folder
+        self._members = members
+        self._wanted = set(members)
+        self._last = max(members) + "/"  # a folder's prefix sorts right after its name
+        self._files: set[str] = set()
+        self._folders: set[str] = set()
+        self._budget = max(2, len(members) // KEYS_PER_PAGE_MIN)
+        self._pages = 0
+        self.params = {
+            "Prefix": folder + "/" if folder else "",
+            "Delimiter": "/",
+            "StartAfter": _just_before(min(members)),
+        }
+
+    def feed(self, page: Mapping[str, Any]) -> bool | None:
+        """Take one page: ``True`` when done, ``False`` for the next page, ``None`` to give
+        up (sparse keys in a large folder: HEADs are cheaper)."""
+        self._pages += 1
+        seen = [item["Key"] for item in page.get("Contents", ())]
+        prefixes = [item["Prefix"] for item in page.get("CommonPrefixes", ())]
+        self._files.update(key for key in seen if key in self._wanted)
+        self._folders.update(p[:-1] for p in prefixes if p[:-1] in self._wanted)
+        if max([*seen, *prefixes], default="") >= self._last:
+            return True
+        if self._pages >= self._budget and page.get("IsTruncated"):
+            return None
+        return False
+
+    def kinds(self) -> dict[str, str]:
+        files, folders = self._files, self._folders
+        return {
+            k: "file" if k in files else "folder" if k in folders else "missing"
+            for k in self._members
+        }
+
+
+def _list_probe(backend: S3Backend, probe: ListProbe) -> dict[str, str]:
+    for page in _listing.pages(backend, probe.folder, **probe.params):
+        done = probe.feed(page)
+        if done is None:
+            return {}
+        if done:
+            break
+    return probe.kinds()
+
+
+def outcomes(
+    probe: Mapping[str, str], missing_ok: bool, backend: str
+) -> tuple[dict[str, BaseException | None], list[str]]:
+    """The outcome of each key that is not a file, and the files to delete."""
     outcome: dict[str, BaseException | None] = {}
     present = []
     for key, kind in probe.items():
         if kind == "file":
             present.append(key)
         elif kind == "folder":
-            outcome[key] = InvalidPath("not a file", path=key, backend=backend.name)
+            outcome[key] = InvalidPath("not a file", path=key, backend=backend)
         else:
             outcome[key] = (
-                None if missing_ok else NotFound("file not found", path=key, backend=backend.name)
+                None if missing_ok else NotFound("file not found", path=key, backend=backend)
             )
-    outcome.update(_delete_keys(backend, present))
+    return outcome, present
+
+
+def delete_args(bucket: str, keys: Sequence[str]) -> dict[str, Any]:
+    """DeleteObjects arguments (quiet: only failures come back)."""
+    return {"Bucket": bucket, "Delete": {"Objects": [{"Key": k} for k in keys], "Quiet": True}}
+
+
+def delete_outcome(
+    keys: Sequence[str], response: Mapping[str, Any], backend: str
+) -> dict[str, BaseException | None]:
+    """Each key's outcome from a DeleteObjects response (``None``: deleted)."""
+    outcome: dict[str, BaseException | None] = dict.fromkeys(keys)
+    for error in response.get("Errors", ()):
+        fake = _ops.client_error(error)
+        outcome[error["Key"]] = classify(fake, error["Key"], backend)
     return outcome
-
-
-def _kinds_by_listing(backend: S3Backend, keys: Sequence[str]) -> dict[str, str]:
-    """``{key: "file" | "folder" | "missing"}`` for the keys whose folder holds several of
-    them, each folder read by one delimited listing from just before its first key to just
-    past its last; the others are left out (the caller HEADs them)."""
-    groups: dict[str, list[str]] = {}
-    for key in keys:
-        groups.setdefault(key.rpartition("/")[0], []).append(key)
-    kinds: dict[str, str] = {}
-    for folder, members in groups.items():
-        if len(members) >= LIST_PROBE_MIN:
-            kinds.update(_list_probe(backend, folder, members))
-    return kinds
-
-
-def _list_probe(backend: S3Backend, folder: str, members: list[str]) -> dict[str, str]:
-    wanted = set(members)
-    last = max(members) + "/"  # a folder's prefix sorts right after its name
-    files: set[str] = set()
-    folders: set[str] = set()
-    budget = max(2, len(members) // KEYS_PER_PAGE_MIN)
-    params = {
-        "Prefix": folder + "/" if folder else "",
-        "Delimiter": "/",
-        "StartAfter": _just_before(min(members)),
-    }
-    for number, page in enumerate(_listing.pages(backend, folder, **params), 1):
-        seen = [item["Key"] for item in page.get("Contents", ())]
-        prefixes = [item["Prefix"] for item in page.get("CommonPrefixes", ())]
-        files.update(key for key in seen if key in wanted)
-        folders.update(p[:-1] for p in prefixes if p[:-1] in wanted)
-        if max([*seen, *prefixes], default="") >= last:
-            break
-        if number >= budget and page.get("IsTruncated"):
-            return {}  # sparse keys in a large folder: HEADs are cheaper
-    return {k: "file" if k in files else "folder" if k in folders else "missing" for k in members}
 
 
 def _just_before(key: str) -> str:
@@ -117,27 +175,19 @@ def delete_folder(backend: S3Backend, path: str, *, recursive: bool, missing_ok:
     for key in keys:
         batch.append(key)
         if len(batch) == 1000:
-            _raise_failed(_delete_keys(backend, batch))
+            raise_failed(_delete_keys(backend, batch))
             batch = []
-    _raise_failed(_delete_keys(backend, batch))
+    raise_failed(_delete_keys(backend, batch))
 
 
 def _delete_keys(backend: S3Backend, keys: Sequence[str]) -> dict[str, BaseException | None]:
     if not keys:
         return {}
-    args = {
-        "Bucket": backend._bucket,
-        "Delete": {"Objects": [{"Key": k} for k in keys], "Quiet": True},
-    }
-    response = backend._run(None, _ops.call("delete_objects", **args))
-    outcome: dict[str, BaseException | None] = dict.fromkeys(keys)
-    for error in response.get("Errors", ()):
-        fake = _ops.client_error(error)
-        outcome[error["Key"]] = classify(fake, error["Key"], backend.name)
-    return outcome
+    response = backend._run(None, _ops.call("delete_objects", **delete_args(backend._bucket, keys)))
+    return delete_outcome(keys, response, backend.name)
 
 
-def _raise_failed(outcome: Mapping[str, BaseException | None]) -> None:
+def raise_failed(outcome: Mapping[str, BaseException | None]) -> None:
     for error in outcome.values():
         if error is not None:
             raise error

@@ -18,7 +18,18 @@ if TYPE_CHECKING:
 
     from remote_store_s3._backend import S3Backend
 
-__all__ = ["folder_info", "iter_children", "list_files", "list_folders", "pages"]
+__all__ = [
+    "Totals",
+    "file_params",
+    "folder_info",
+    "iter_children",
+    "list_files",
+    "list_folders",
+    "page_children",
+    "page_files",
+    "page_folders",
+    "pages",
+]
 
 
 def pages(backend: S3Backend, path: str, **params: Any) -> Iterator[dict[str, Any]]:
@@ -44,61 +55,92 @@ def pages(backend: S3Backend, path: str, **params: Any) -> Iterator[dict[str, An
         yield page
 
 
+def file_params(path: str, *, recursive: bool, max_depth: int | None) -> dict[str, Any]:
+    """ListObjectsV2 parameters for ``list_files``: flat when deep, else delimited."""
+    prefix = path + "/" if path else ""
+    deep = recursive if max_depth is None else max_depth > 0
+    return {"Prefix": prefix} if deep else {"Prefix": prefix, "Delimiter": "/"}
+
+
+def page_files(page: dict[str, Any], prefix: str, max_depth: int | None) -> Iterator[FileInfo]:
+    """The files of one page below ``prefix``: no folder markers, none deeper than ``max_depth``."""
+    skip = len(prefix)
+    for item in page.get("Contents", ()):
+        key = item["Key"]
+        if key.endswith("/"):
+            continue  # a folder marker written by another tool
+        if max_depth is not None and key.count("/", skip) > max_depth:
+            continue
+        yield listed_info(item)
+
+
+def page_folders(page: dict[str, Any]) -> Iterator[FolderEntry]:
+    """The folders (``CommonPrefixes``) of one delimited page."""
+    for item in page.get("CommonPrefixes", ()):
+        yield folder_entry(item["Prefix"])
+
+
+def page_children(page: dict[str, Any]) -> list[FileInfo | FolderEntry]:
+    """Files and folders of one delimited page, merged in key order."""
+    entries: list[tuple[str, FileInfo | FolderEntry]] = [
+        (item["Key"], listed_info(item))
+        for item in page.get("Contents", ())
+        if not item["Key"].endswith("/")
+    ]
+    entries += [
+        (item["Prefix"], folder_entry(item["Prefix"])) for item in page.get("CommonPrefixes", ())
+    ]
+    entries.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in entries]
+
+
+class Totals:
+    """Count, total size and newest modification of files, for ``get_folder_info``."""
+
+    def __init__(self) -> None:
+        self.count = self.total = 0
+        self.newest: datetime | None = None
+
+    def add(self, info: FileInfo) -> None:
+        self.count += 1
+        self.total += info.size
+        if info.modified_at is not None and (self.newest is None or info.modified_at > self.newest):
+            self.newest = info.modified_at
+
+    def info(self, path: str) -> FolderInfo:
+        return FolderInfo(RemotePath.from_backend_path(path), self.count, self.total, self.newest)
+
+
 def list_files(
     backend: S3Backend, path: str, *, recursive: bool, max_depth: int | None
 ) -> Iterator[FileInfo]:
     """One flat paginated listing (recursive) or one delimited listing (one level)."""
-    prefix = path + "/" if path else ""
-    deep = recursive if max_depth is None else max_depth > 0
-    params: dict[str, Any] = {"Prefix": prefix} if deep else {"Prefix": prefix, "Delimiter": "/"}
-    skip = len(prefix)
+    params = file_params(path, recursive=recursive, max_depth=max_depth)
     for page in pages(backend, path, **params):
-        for item in page.get("Contents", ()):
-            key = item["Key"]
-            if key.endswith("/"):
-                continue  # a folder marker written by another tool
-            if max_depth is not None and key.count("/", skip) > max_depth:
-                continue
-            yield listed_info(item)
+        yield from page_files(page, params["Prefix"], max_depth)
 
 
 def list_folders(backend: S3Backend, path: str) -> Iterator[FolderEntry]:
     prefix = path + "/" if path else ""
     for page in pages(backend, path, Prefix=prefix, Delimiter="/"):
-        for item in page.get("CommonPrefixes", ()):
-            yield folder_entry(item["Prefix"])
+        yield from page_folders(page)
 
 
 def iter_children(backend: S3Backend, path: str) -> Iterator[FileInfo | FolderEntry]:
     """One delimited listing, files and folders merged in key order."""
     prefix = path + "/" if path else ""
     for page in pages(backend, path, Prefix=prefix, Delimiter="/"):
-        entries: list[tuple[str, FileInfo | FolderEntry]] = [
-            (item["Key"], listed_info(item))
-            for item in page.get("Contents", ())
-            if not item["Key"].endswith("/")
-        ]
-        entries += [
-            (item["Prefix"], folder_entry(item["Prefix"]))
-            for item in page.get("CommonPrefixes", ())
-        ]
-        entries.sort(key=lambda pair: pair[0])
-        for _, entry in entries:
-            yield entry
+        yield from page_children(page)
 
 
 def folder_info(backend: S3Backend, path: str) -> FolderInfo:
     """One flat paginated listing (``backend.list_files``), aggregated as it streams."""
-    count = total = 0
-    newest: datetime | None = None
+    totals = Totals()
     for info in backend.list_files(path, recursive=True):
-        count += 1
-        total += info.size
-        if info.modified_at is not None and (newest is None or info.modified_at > newest):
-            newest = info.modified_at
-    if count == 0 and path:
+        totals.add(info)
+    if totals.count == 0 and path:
         if backend.is_file(path):
             raise InvalidPath("not a folder", path=path, backend=backend.name)
         if not backend.is_folder(path):
             raise NotFound("folder not found", path=path, backend=backend.name)
-    return FolderInfo(RemotePath.from_backend_path(path), count, total, newest)
+    return totals.info(path)

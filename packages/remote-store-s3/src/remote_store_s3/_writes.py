@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections import deque
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Iterator, Mapping
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -25,8 +25,22 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from remote_store_s3._backend import S3Backend
+    from remote_store_s3._common import S3Options
 
-__all__ = ["PART_SIZE", "AtomicUpload", "MultipartSink", "copy_in_parts", "open_atomic", "write"]
+__all__ = [
+    "PART_SIZE",
+    "AtomicUpload",
+    "MultipartSink",
+    "ancestors",
+    "complete_args",
+    "copy_in_parts",
+    "copy_ranges",
+    "is_own_create",
+    "open_atomic",
+    "part_size",
+    "put_args",
+    "write",
+]
 
 #: Size of a multipart part (S3's minimum is 5 MiB); it doubles every 1000 parts, so
 #: the 10 000-part limit is far away.
@@ -69,6 +83,32 @@ def open_atomic(
     return AtomicUpload(MultipartSink(backend, key, overwrite=overwrite, metadata=metadata))
 
 
+def put_args(
+    backend: S3Options,
+    key: str,
+    body: bytes | bytearray,
+    overwrite: bool,
+    metadata: Mapping[str, str] | None,
+    if_match: str | None,
+) -> dict[str, Any]:
+    """PutObject arguments: ``If-Match`` when given, else ``If-None-Match: *`` unless
+    ``overwrite``."""
+    args = backend._args(key, Body=body, Metadata=dict(metadata or {}))
+    if if_match is not None:
+        args["IfMatch"] = if_match
+    elif not overwrite:
+        args["IfNoneMatch"] = "*"
+    return args
+
+
+def is_own_create(head: Mapping[str, Any] | None, body: bytes | bytearray) -> bool:
+    """Whether a create refused (412) on a retry met its own first attempt: the stored
+    object's ETag is the MD5 of what was sent."""
+    import hashlib
+
+    return head is not None and head.get("ETag", "").strip('"') == hashlib.md5(body).hexdigest()
+
+
 def put(
     backend: S3Backend,
     key: str,
@@ -77,11 +117,7 @@ def put(
     metadata: Mapping[str, str] | None,
     if_match: str | None = None,
 ) -> WriteResult:
-    args = backend._args(key, Body=body, Metadata=dict(metadata or {}))
-    if if_match is not None:
-        args["IfMatch"] = if_match
-    elif not overwrite:
-        args["IfNoneMatch"] = "*"
+    args = put_args(backend, key, body, overwrite, metadata, if_match)
     attempts = [0]
 
     def put_object(client: Any) -> Coroutine[Any, Any, dict[str, Any]]:
@@ -95,9 +131,7 @@ def put(
             raise
         # A retried create may meet its own first attempt: then the stored object is ours.
         head = backend._head(key) if attempts[0] > 1 else None
-        import hashlib
-
-        if head is None or head.get("ETag", "").strip('"') != hashlib.md5(body).hexdigest():
+        if head is None or not is_own_create(head, body):
             raise AlreadyExists("file exists", path=key, backend=backend.name) from None
         response = head
     return write_result(key, len(body), response, metadata)
@@ -124,14 +158,41 @@ def complete_upload(
     overwrite: bool,
     metadata: Mapping[str, str] | None,
 ) -> WriteResult:
-    args = backend._args(key, UploadId=upload_id, MultipartUpload={"Parts": parts})
-    if not overwrite:
-        args["IfNoneMatch"] = "*"
+    args = complete_args(backend, key, upload_id, parts, overwrite)
     try:
         response = backend._run(key, _ops.call("complete_multipart_upload", **args))
     except PreconditionFailed:
         raise AlreadyExists("file exists", path=key, backend=backend.name) from None
     return write_result(key, size, response, metadata)
+
+
+def complete_args(
+    backend: S3Options,
+    key: str,
+    upload_id: str,
+    parts: list[dict[str, Any]],
+    overwrite: bool,
+    if_match: str | None = None,
+) -> dict[str, Any]:
+    """CompleteMultipartUpload arguments, with the same conditions as :func:`put_args`."""
+    args = backend._args(key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+    if if_match is not None:
+        args["IfMatch"] = if_match
+    elif not overwrite:
+        args["IfNoneMatch"] = "*"
+    return args
+
+
+def part_size(parts: int) -> int:
+    """The size of the next part after ``parts`` parts: doubles every 1000 parts."""
+    return PART_SIZE << (parts // 1000)
+
+
+def copy_ranges(size: int) -> Iterator[tuple[int, str]]:
+    """``(part number, "bytes=a-b")`` of an UploadPartCopy of ``size`` bytes (<= 9000 parts)."""
+    step = max(PART_SIZE * 64, -(-size // 9000))
+    for number, start in enumerate(range(0, size, step), 1):
+        yield number, f"bytes={start}-{min(size, start + step) - 1}"
 
 
 def abort_upload(backend: S3Backend, key: str, upload_id: str) -> None:
@@ -150,15 +211,13 @@ def copy_in_parts(
     upload_id = create_upload(backend, dst, metadata)
     parts = []
     try:
-        step = max(PART_SIZE * 64, -(-size // 9000))
-        for number, start in enumerate(range(0, size, step), 1):
-            end = min(size, start + step) - 1
+        for number, source_range in copy_ranges(size):
             args = backend._args(
                 dst,
                 UploadId=upload_id,
                 PartNumber=number,
                 CopySource=source,
-                CopySourceRange=f"bytes={start}-{end}",
+                CopySourceRange=source_range,
             )
             response = backend._run(dst, _ops.call("upload_part_copy", **args))
             parts.append({"PartNumber": number, "ETag": response["CopyPartResult"]["ETag"]})
@@ -168,14 +227,18 @@ def copy_in_parts(
         raise
 
 
+def ancestors(key: str) -> list[str]:
+    """``a``, ``a/b`` for ``a/b/c``."""
+    parts = key.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 def check_ancestors(backend: S3Backend, key: str) -> None:
     """``reject_write_under_file_ancestor``: HEAD every ancestor at once (fails open)."""
     if not backend._reject_under_file or "/" not in key:
         return
-    parts = key.split("/")[:-1]
-    ancestors = ["/".join(parts[: i + 1]) for i in range(len(parts))]
     try:
-        found = backend._run(key, _ops.any_exists(backend._bucket, ancestors))
+        found = backend._run(key, _ops.any_exists(backend._bucket, ancestors(key)))
     except RemoteStoreError as exc:
         if exc.retryable:
             return
@@ -243,7 +306,7 @@ class MultipartSink(io.RawIOBase):
         return data
 
     def _part_size(self) -> int:
-        return PART_SIZE << ((len(self._parts) + len(self._pending)) // 1000)
+        return part_size(len(self._parts) + len(self._pending))
 
     def _upload_part(self, part: bytes) -> None:
         """Send a part without waiting for it, once fewer than ``PARTS_IN_FLIGHT`` are out."""

@@ -6,6 +6,7 @@ re-exported, so one import line serves a plugin that ships both flavours.
 
 from __future__ import annotations
 
+from remote_store._retry import acall_with_retry
 from remote_store.aio._backend import AsyncBackend
 from remote_store.aio._content import AsyncWritableContent, aiter_content
 from remote_store.aio._reader import AsyncReadStream
@@ -17,5 +18,6 @@ __all__ = [
     "AsyncBackend",
     "AsyncReadStream",
     "AsyncWritableContent",
+    "acall_with_retry",
     "aiter_content",
 ]
