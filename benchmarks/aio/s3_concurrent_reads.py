@@ -2,8 +2,11 @@
 
 Starts its own moto server on loopback. Prints wall time per side (best of ROUNDS,
 interleaved) and the process's thread count while the AsyncStore reads run.
+AsyncStore runs over ``AsyncS3Backend`` (requests on the caller's loop); with
+``--adapter`` over ``SyncBackendAdapter(S3Backend)`` instead (worker threads, then
+s3fs's loop thread), the path before the async backend existed.
 
-    python benchmarks/aio/s3_concurrent_reads.py
+    python benchmarks/aio/s3_concurrent_reads.py [--adapter]
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+from typing import Any
 
 READS = 200
 ROUNDS = 5
@@ -49,14 +53,17 @@ async def _direct(endpoint: str) -> float:
         return elapsed
 
 
-async def _through_store(endpoint: str, threads: list[int]) -> float:
+async def _through_store(endpoint: str, threads: list[int], adapter: bool) -> float:
     from remote_store.aio import AsyncStore, SyncBackendAdapter
-    from remote_store_s3 import S3Backend
+    from remote_store_s3 import AsyncS3Backend, S3Backend
 
-    backend = S3Backend(
-        "bench", endpoint_url=endpoint, key="k", secret="s", region_name="us-east-1"
+    options = {"endpoint_url": endpoint, "key": "k", "secret": "s", "region_name": "us-east-1"}
+    backend: Any = (
+        SyncBackendAdapter(S3Backend("bench", **options))
+        if adapter
+        else AsyncS3Backend("bench", **options)
     )
-    async with AsyncStore(SyncBackendAdapter(backend)) as store:
+    async with AsyncStore(backend) as store:
         await store.read_bytes("f/000")  # connect
         start = time.perf_counter()
         results = await asyncio.gather(*(store.read_bytes(f"f/{i:03d}") for i in range(READS)))
@@ -69,6 +76,7 @@ async def _through_store(endpoint: str, threads: list[int]) -> float:
 def main() -> None:
     import boto3
 
+    adapter = "--adapter" in sys.argv[1:]
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -92,9 +100,10 @@ def main() -> None:
         direct, ours, threads = [], [], []  # type: ignore[var-annotated]
         for _ in range(ROUNDS):
             direct.append(asyncio.run(_direct(endpoint)))
-            ours.append(asyncio.run(_through_store(endpoint, threads)))
+            ours.append(asyncio.run(_through_store(endpoint, threads, adapter)))
         print(f"aiobotocore direct: best {min(direct):.3f} s")
-        print(f"AsyncStore(S3):     best {min(ours):.3f} s  ratio {min(ours) / min(direct):.2f}x")
+        side = "SyncBackendAdapter(S3Backend)" if adapter else "AsyncS3Backend"
+        print(f"AsyncStore({side}): best {min(ours):.3f} s  ratio {min(ours) / min(direct):.2f}x")
         print(f"threads in the process during the AsyncStore run: {max(threads)}")
     finally:
         server.terminate()
