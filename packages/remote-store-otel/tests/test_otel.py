@@ -185,10 +185,9 @@ def test_a_backend_retry_is_a_span_event_and_a_counted_metric(
     from opentelemetry import trace
     from remote_store.backend import RetryPolicy, call_with_retry
     from remote_store.errors import BackendUnavailable
-    from remote_store_otel import hooks
 
     exporter, reader, options = telemetry
-    monkeypatch.setattr(hooks.metrics, "get_meter", lambda name: options["meter"])
+    monkeypatch.setattr("remote_store_otel.hooks.metrics.get_meter", lambda name: options["meter"])
     reset_plugin_manager()  # the otel plugin is found through its entry point
     calls = 0
 
