@@ -33,18 +33,10 @@ EXTRA_BASES: dict[str, tuple[str, ...]] = {
 # Distributions whose tests are not type-checked yet (their sources are).
 TESTS_NOT_YET_CHECKED: frozenset[str] = frozenset(
     {
-        "conformance",
-        "packages/remote-store-azure",
         "packages/remote-store-fsspec",
         "packages/remote-store-gcs",
-        "packages/remote-store-http",
-        "packages/remote-store-otel",
-        "packages/remote-store-pydantic",
         "packages/remote-store-s3",
         "packages/remote-store-sftp",
-        "packages/remote-store-sql",
-        "packages/remote-store-sql-query",
-        "packages/remote-store-yaml",
     }
 )
 

@@ -75,7 +75,8 @@ class LeaksKeyError(MemoryBackend):
         return io.BytesIO(self._files[path].data)
 
     def read_bytes(self, path: str) -> bytes:
-        return self._files[path].data
+        data: bytes = self._files[path].data
+        return data
 
     def get_file_info(self, path: str) -> FileInfo:
         return self._info(path, self._files[path])

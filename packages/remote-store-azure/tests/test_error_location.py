@@ -65,7 +65,7 @@ def test_a_connection_string_shows_only_its_account(azurite: Any) -> None:
         {"account_name": "acct", "account_key": "S2VZMTIzNDU2Nzg5MA=="},
     ],
 )
-def test_the_location_names_the_account_and_no_credential(options: dict[str, str]) -> None:
+def test_the_location_names_the_account_and_no_credential(options: dict[str, Any]) -> None:
     backend = AzureBackend("box", **options)
     try:
         location = backend.location

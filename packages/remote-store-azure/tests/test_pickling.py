@@ -50,7 +50,7 @@ def test_async_store_pickles_without_key_and_works(
         await store.write("a.bin", b"async")  # an aiohttp session exists now
         data = audit_pickle(store, secrets=[key])
         await store.aclose()
-        copy = pickle.loads(data)
+        copy: AsyncStore = pickle.loads(data)
         try:
             return await copy.read_bytes("a.bin")
         finally:

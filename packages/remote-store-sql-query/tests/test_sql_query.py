@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable, Iterator
+from typing import IO
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -129,8 +131,14 @@ def test_rows_stream_from_the_cursor_in_batches(people_db: tuple[sa.Engine, str]
     batches: list[int] = []
 
     class Counting(ArrowSerializer):
-        def serialize(self, fmt, schema, batches_in, sink):  # type: ignore[no-untyped-def]
-            def counted():  # type: ignore[no-untyped-def]
+        def serialize(
+            self,
+            fmt: str,
+            schema: pa.Schema,
+            batches_in: Iterable[pa.RecordBatch],
+            sink: IO[bytes],
+        ) -> None:
+            def counted() -> Iterator[pa.RecordBatch]:
                 for batch in batches_in:
                     batches.append(batch.num_rows)
                     yield batch

@@ -4,7 +4,7 @@ PermissionDenied on PostgreSQL, MariaDB and a read-only SQLite file, and nothing
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ def _read_only_round(owner: SQLBlobBackend, reader: SQLBlobBackend) -> dict[str,
     data must be unchanged afterwards."""
     Store(owner).write("kept.txt", b"old")
     store = Store(reader)
-    attempts = {
+    attempts: dict[str, Callable[[], object]] = {
         "read": lambda: store.read_bytes("kept.txt"),
         "write": lambda: store.write("new.txt", b"x"),
         "overwrite": lambda: store.write("kept.txt", b"new", overwrite=True),
