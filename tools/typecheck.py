@@ -30,15 +30,8 @@ EXTRA_BASES: dict[str, tuple[str, ...]] = {
     "packages/remote-store-core": ("tests/aio",),
 }
 
-# Distributions whose tests are not type-checked yet (their sources are).
-TESTS_NOT_YET_CHECKED: frozenset[str] = frozenset(
-    {
-        "packages/remote-store-fsspec",
-        "packages/remote-store-gcs",
-        "packages/remote-store-s3",
-        "packages/remote-store-sftp",
-    }
-)
+# Distributions whose tests are not type-checked yet (their sources are): none.
+TESTS_NOT_YET_CHECKED: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from typing import BinaryIO, cast
 
 CHUNK = 1024 * 1024
 
@@ -56,10 +57,11 @@ def with_remote_store(url: str, bucket: str, size: int) -> dict[str, int]:
     from remote_store_gcs import GCSBackend
 
     store = Store(GCSBackend(bucket=bucket, endpoint_url=url))
-    store.write("warm", Pattern(10 * CHUNK), overwrite=True)  # import and warm every path
+    # import and warm every path
+    store.write("warm", cast(BinaryIO, Pattern(10 * CHUNK)), overwrite=True)
     store.read_bytes("warm")
     base_write = reset_peak()
-    written = store.write("big", Pattern(size), overwrite=True).size
+    written = store.write("big", cast(BinaryIO, Pattern(size)), overwrite=True).size
     write_growth = peak_rss() - base_write
     total = 0
     base_read = reset_peak()

@@ -4,7 +4,7 @@ pinned reads, copies, folder deletes, naming and health."""
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import pytest
 from remote_store import Store
@@ -46,7 +46,8 @@ def test_conditional_write_replaces_only_the_expected_generation(backend: GCSBac
 
 
 def _small_chunks(emulator: Any, bucket: str) -> GCSBackend:
-    return emulator.backend(bucket, chunk_size=256 * 1024)
+    backend: GCSBackend = emulator.backend(bucket, chunk_size=256 * 1024)
+    return backend
 
 
 def test_a_stream_over_one_chunk_is_a_resumable_upload(emulator: Any, bucket: str) -> None:
@@ -342,7 +343,7 @@ def test_stream_sizes_around_the_chunk_boundaries(emulator: Any, bucket: str, si
             self.pos += n
             return n
 
-    result = backend.write("edge.bin", Dribble())
+    result = backend.write("edge.bin", cast(BinaryIO, Dribble()))
     assert result.size == size
     assert backend.read_bytes("edge.bin") == data
     assert backend.get_file_info("edge.bin").size == size

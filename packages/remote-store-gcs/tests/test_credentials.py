@@ -41,6 +41,7 @@ class TokenServer:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"])).decode()
                 owner.assertions.append(body)
+                answer: dict[str, object]
                 if refuse:
                     answer, status = {"error": "invalid_grant"}, 400
                 else:

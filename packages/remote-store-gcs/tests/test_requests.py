@@ -13,7 +13,8 @@ from remote_store.ext.batch import batch_delete
 def count(emulator: Any, bucket: str, action: Callable[[], object]) -> list[tuple[str, str, int]]:
     mark = emulator.mark()
     action()
-    return emulator.since(mark, bucket)
+    seen: list[tuple[str, str, int]] = emulator.since(mark, bucket)
+    return seen
 
 
 def test_small_new_file_write_is_one_multipart_post(
@@ -63,7 +64,11 @@ def test_exists_is_one_listing(store: Store, emulator: Any, bucket: str) -> None
     ]
     for path, expected in cases:
         result: list[bool] = []
-        seen = count(emulator, bucket, lambda p=path, r=result: r.append(store.exists(p)))
+
+        def probe(p: str = path, r: list[bool] = result) -> None:
+            r.append(store.exists(p))
+
+        seen = count(emulator, bucket, probe)
         assert result == [expected], path
         assert len(seen) == 1, (path, seen)
 

@@ -10,6 +10,7 @@ import io
 import json
 import resource
 import sys
+from typing import BinaryIO, cast
 
 from remote_store import Store
 from remote_store_s3 import S3Backend
@@ -47,10 +48,11 @@ def peak_rss() -> int:
 def main() -> None:
     url, bucket, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
     store = Store(S3Backend(bucket=bucket, endpoint_url=url, key="x", secret="y"))
-    store.write("warm", Pattern(6 * CHUNK), overwrite=True)  # import and warm every path
+    # import and warm every path
+    store.write("warm", cast(BinaryIO, Pattern(6 * CHUNK)), overwrite=True)
     store.read_bytes("warm")
     base = max(rss_now(), peak_rss())
-    result = store.write("big", Pattern(size), overwrite=True)
+    result = store.write("big", cast(BinaryIO, Pattern(size)), overwrite=True)
     after_write = peak_rss()
     total = 0
     with store.read("big") as stream:

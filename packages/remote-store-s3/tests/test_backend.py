@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import pytest
 from remote_store import Capability, Store
@@ -89,9 +89,9 @@ def test_failing_stream_keeps_the_old_object_and_leaves_no_upload(
             return len(buffer)
 
     with pytest.raises(Exception):
-        store.write("f", Broken(), overwrite=True)
+        store.write("f", cast(BinaryIO, Broken()), overwrite=True)
     with pytest.raises(Exception):
-        store.write("new", Broken())
+        store.write("new", cast(BinaryIO, Broken()))
     assert store.read_bytes("f") == b"old"
     assert not store.exists("new")
     uploads = backend._run(None, lambda c: c.list_multipart_uploads(Bucket=backend._bucket))

@@ -104,7 +104,7 @@ def test_backend_listings_go_through_the_fast_parser(
 
 def test_entries_move_out_of_the_body_botocore_parses() -> None:
     body = PAGE_WITH_OWNER.replace(b"<Owner><ID>1</ID></Owner>", b"")
-    response = {"status_code": 200, "body": body}
+    response: dict[str, Any] = {"status_code": 200, "body": body}
     customized: dict[str, Any] = {}
     _list_parser.parse_page(response_dict=response, customized_response_dict=customized)
     assert b"Contents" not in response["body"]

@@ -12,7 +12,8 @@ from remote_store import Store
 def count(moto: Any, bucket: str, action: Callable[[], object]) -> list[str]:
     before = len(moto.log.requests(bucket))
     action()
-    return moto.log.requests(bucket)[before:]
+    seen: list[str] = moto.log.requests(bucket)[before:]
+    return seen
 
 
 def test_small_new_file_write_is_one_put(store: Store, moto: Any, bucket: str) -> None:
@@ -59,7 +60,11 @@ def test_exists_is_a_head_then_one_list_only_when_missing(
     ]
     for path, expected, methods in cases:
         result: list[bool] = []
-        seen = count(moto, bucket, lambda p=path, r=result: r.append(store.exists(p)))
+
+        def probe(p: str = path, r: list[bool] = result) -> None:
+            r.append(store.exists(p))
+
+        seen = count(moto, bucket, probe)
         assert result == [expected], path
         verbs = [re.search(r"(HEAD|GET|PUT|POST|DELETE) /", line) for line in seen]
         assert [verb and verb.group(1) for verb in verbs] == methods, (path, seen)

@@ -21,7 +21,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from remote_store_conformance.servers import (
@@ -33,7 +33,10 @@ from remote_store_conformance.servers import (
 )
 from remote_store_sftp import SFTPBackend
 
-asyncssh = pytest.importorskip("asyncssh")
+if TYPE_CHECKING:  # the module's types (importorskip returns an untyped value)
+    import asyncssh
+else:
+    asyncssh = pytest.importorskip("asyncssh")
 
 PASSWORD = "s3cret-Pw!"
 
@@ -90,7 +93,8 @@ def _keys(folder: str) -> tuple[Any, Any]:
 
 
 def _known_line(host_key: Any, port: int) -> str:
-    return f"[127.0.0.1]:{port} " + host_key.export_public_key("openssh").decode().strip()
+    public: str = host_key.export_public_key("openssh").decode().strip()
+    return f"[127.0.0.1]:{port} " + public
 
 
 @pytest.fixture(scope="session")
@@ -109,7 +113,7 @@ def _asyncssh_server(folder: str, sftp_class: Any) -> Iterator[SSHServer]:
     thread = threading.Thread(target=loop.run_forever, name="asyncssh-server", daemon=True)
     thread.start()
 
-    class _Server(asyncssh.SSHServer):  # type: ignore[misc]
+    class _Server(asyncssh.SSHServer):
         def password_auth_supported(self) -> bool:
             return True
 
@@ -156,7 +160,7 @@ def asyncssh_server(ssh_workdir: str) -> Iterator[SSHServer]:
     yield from _asyncssh_server(os.path.join(ssh_workdir, "asyncssh"), asyncssh.SFTPServer)
 
 
-class _SFTPv3Server(asyncssh.SFTPServer):  # type: ignore[misc]
+class _SFTPv3Server(asyncssh.SFTPServer):
     """A server without the OpenSSH extensions (posix-rename, hardlink), as plain SFTPv3."""
 
     def posix_rename(self, oldpath: bytes, newpath: bytes) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import pytest
 from remote_store import Store
@@ -79,7 +79,7 @@ def test_no_temp_left_after_failing_stream(make_backend: Make, server: SSHServer
             return len(buffer)
 
     with pytest.raises(Exception) as caught:
-        store.write("f.bin", Boom(), overwrite=True)
+        store.write("f.bin", cast(BinaryIO, Boom()), overwrite=True)
     assert "source failed" in str(caught.value.__cause__)
     with pytest.raises(RuntimeError):
         with store.open_atomic("f.bin", overwrite=True) as out:

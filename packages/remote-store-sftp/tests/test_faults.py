@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 import pytest
 from remote_store import RetryPolicy, Store
@@ -67,19 +67,19 @@ def test_cut_mid_upload(proxied: tuple[Store, Store, FaultProxy, str]) -> None:
     via.write("f.bin", b"old content")
     proxy.arm(upload=2 * 1024 * 1024)
     with pytest.raises(BackendUnavailable):
-        via.write("f.bin", Zeros(SIZE), overwrite=True)
+        via.write("f.bin", cast(BinaryIO, Zeros(SIZE)), overwrite=True)
     assert proxy.cuts == 1
     assert direct.read_bytes("f.bin") == b"old content"
     proxy.disarm()
     assert via.read_bytes("f.bin") == b"old content"  # reconnected
     assert _temps(local) == []  # the orphan was removed on the new connection
-    via.write("f.bin", Zeros(SIZE), overwrite=True)
+    via.write("f.bin", cast(BinaryIO, Zeros(SIZE)), overwrite=True)
     assert direct.get_file_info("f.bin").size == SIZE
 
 
 def test_cut_mid_download(proxied: tuple[Store, Store, FaultProxy, str]) -> None:
     via, direct, proxy, _ = proxied
-    direct.write("f.bin", Zeros(SIZE))
+    direct.write("f.bin", cast(BinaryIO, Zeros(SIZE)))
     proxy.arm(download=2 * 1024 * 1024)
     with pytest.raises(BackendUnavailable):
         with via.read("f.bin") as stream:
