@@ -87,7 +87,8 @@ class S3Options:
     @property
     def location(self) -> str:
         """``s3 bucket '<bucket>'``, and the endpoint (credentials masked) when one is set."""
-        where = f"{self._backend_name} bucket {self._bucket!r}"
+        name = getattr(self, "name", None)  # "s3-pyarrow" for the Arrow subclass
+        where = f"{name if isinstance(name, str) else self._backend_name} bucket {self._bucket!r}"
         if isinstance(self._endpoint_url, str) and self._endpoint_url:
             where += f" at {redact_url(_client.strip_userinfo(self._endpoint_url) or '')!r}"
         return where
