@@ -153,10 +153,14 @@ def test_conditional_write_compares_and_swaps_on_memory() -> None:
     assert store.read_bytes("d.txt") == b"streamed"
 
 
-def test_conditional_write_is_refused_before_io_without_the_capability(tmp_path: object) -> None:
-    from remote_store.backends import LocalBackend
+def test_conditional_write_is_refused_before_io_without_the_capability() -> None:
+    class _Undeclared(MemoryBackend):
+        CAPABILITIES = sdk.CapabilitySet(
+            set(MemoryBackend.CAPABILITIES)
+            - {sdk.Capability.CONDITIONAL_WRITE, sdk.Capability.BULK_DELETE}
+        )
 
-    store = Store(LocalBackend(str(tmp_path)))
+    store = Store(_Undeclared())
     with pytest.raises(CapabilityNotSupported) as caught:
         store.write("c.txt", b"x", if_match="etag")
     assert caught.value.capability == "conditional_write"

@@ -24,15 +24,14 @@ from remote_store.backend import (
     RetryPolicy,
     Secret,
     WriteResult,
+    condition_failures,
     literal_prefix,
     translate_glob,
 )
 from remote_store.errors import (
-    AlreadyExists,
     DirectoryNotEmpty,
     InvalidPath,
     NotFound,
-    PreconditionFailed,
     RemoteStoreError,
 )
 
@@ -272,17 +271,10 @@ class AsyncAzureBackend(AsyncBackend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """The upload carries ``If-Match: etag`` or ``If-None-Match: *``."""
-        try:
+        with condition_failures(self, path):
             if if_none_match is not None:
                 return await self.write(path, content, overwrite=False, metadata=metadata)
             return await self.write(path, content, overwrite=True, metadata=metadata, etag=if_match)
-        except Exception as exc:
-            error = self.map_error(exc, path)
-            if isinstance(error, (AlreadyExists, NotFound)):  # the condition, not the path
-                raise PreconditionFailed(
-                    "precondition failed: " + error.message, path=path, backend=self.name
-                ) from exc
-            raise
 
     async def write_atomic(
         self,

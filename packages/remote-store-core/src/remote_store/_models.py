@@ -123,16 +123,21 @@ def _reseal(obj: object, cls: type[M]) -> M:
 
 
 def native_write_result(
-    path: str, size: int, last_modified: datetime, metadata: Mapping[str, str] | None
+    path: str,
+    size: int,
+    last_modified: datetime,
+    metadata: Mapping[str, str] | None,
+    etag: str | None = None,
 ) -> WriteResult:
-    """``WriteResult(path, size, "native", last_modified=..., metadata=...)``, built
-    without the constructor's call overhead: a memory-backend write returns one per call."""
+    """``WriteResult(path, size, "native", etag=..., last_modified=..., metadata=...)``,
+    built without the constructor's call overhead: a memory-backend write returns one per
+    call."""
     result = _new(_WriteResultSlots)
     result.path = path
     result.size = size
     result.source = "native"
     result.digest = None
-    result.etag = None
+    result.etag = etag
     result.version_id = None
     result.last_modified = last_modified
     result.metadata = metadata

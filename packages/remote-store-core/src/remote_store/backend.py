@@ -12,6 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from remote_store._backend import Backend, join_key, parent_key
 from remote_store._capabilities import Capability, CapabilitySet, not_supported
+from remote_store._conditional import condition_failures
 from remote_store._glob import glob_by_listing, literal_prefix, translate_glob
 from remote_store._models import (
     ContentDigest,
@@ -84,6 +85,7 @@ __all__ = [
     "WriteSource",
     "call_with_retry",
     "check_key",
+    "condition_failures",
     "copy_stream",
     "glob_by_listing",
     "iter_content",

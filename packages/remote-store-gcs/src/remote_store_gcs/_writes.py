@@ -22,6 +22,7 @@ from remote_store.backend import (
     WritableContent,
     WriteResult,
     call_with_retry,
+    condition_failures,
     iter_content,
 )
 from remote_store.errors import PreconditionFailed
@@ -76,7 +77,7 @@ def write_conditional(
     the object's metadata (etag and generation), refuses another etag, then uploads with
     ``ifGenerationMatch`` on that generation: a change in between fails too, so compare
     and swap are one step on the service. Every failed condition is PreconditionFailed."""
-    try:
+    with condition_failures(backend, key):
         if if_none_match is not None:
             return write(backend, key, content, overwrite=False, metadata=metadata)
         current = backend._stat(key)
@@ -86,10 +87,6 @@ def write_conditional(
         return write(
             backend, key, content, overwrite=True, metadata=metadata, if_generation_match=generation
         )
-    except AlreadyExists as exc:  # the condition failed, not the path
-        raise PreconditionFailed(
-            "precondition failed: file exists", path=key, backend=backend.name
-        ) from exc
 
 
 class UploadSink(io.RawIOBase):

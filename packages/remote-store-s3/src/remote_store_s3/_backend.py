@@ -30,13 +30,13 @@ from remote_store.backend import (
     WritableContent,
     WriteResult,
     call_with_retry,
+    condition_failures,
     glob_by_listing,
 )
 from remote_store.errors import (
     AlreadyExists,
     InvalidPath,
     NotFound,
-    PreconditionFailed,
     RemoteStoreError,
 )
 
@@ -250,17 +250,10 @@ class S3Backend(S3Options, Backend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """The PUT (or multipart completion) carries ``If-Match`` or ``If-None-Match: *``."""
-        try:
+        with condition_failures(self, path):
             if if_none_match is not None:
                 return self.write(path, content, overwrite=False, metadata=metadata)
             return self.write(path, content, overwrite=True, metadata=metadata, if_match=if_match)
-        except Exception as exc:
-            error = self.map_error(exc, path)
-            if isinstance(error, (AlreadyExists, NotFound)):  # the condition, not the path
-                raise PreconditionFailed(
-                    "precondition failed: " + error.message, path=path, backend=self.name
-                ) from exc
-            raise
 
     def write_atomic(
         self,

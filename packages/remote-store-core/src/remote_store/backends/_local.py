@@ -5,7 +5,8 @@ descriptor (``_fdroot``: ``openat2(RESOLVE_BENEATH)`` or an ``O_NOFOLLOW`` walk)
 only relative to it; a symlink is followed only when it stays inside the root. Writes go
 to a hidden temporary file in the target folder and are published with ``link`` (create
 only, race-free) or ``rename`` (``_local_write``); ``write_atomic`` and ``open_atomic`` also
-fsync the file and the folder, so a crash leaves the old file or the whole new one.
+fsync the file and the folder, so a crash leaves the old file or the whole new one. A
+conditional write renames under an advisory lock of the file it replaces (``_local_lock``).
 """
 
 from __future__ import annotations
@@ -18,13 +19,21 @@ from typing import BinaryIO
 
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability, CapabilitySet
+from remote_store._conditional import condition_failures
 from remote_store._glob import glob_by_listing
 from remote_store._models import FileInfo, FolderSemantics, ResolutionPlan, WriteResult
 from remote_store._streams import WritableContent, copy_stream
 from remote_store.backends._fdroot import open_node, release, remove_tree, resolve_parent, stat_node
 from remote_store.backends._local_list import LocalListing, file_info
+from remote_store.backends._local_lock import PLAIN_WAIT, etag_of, locked_file
 from remote_store.backends._local_write import TEMP_PREFIX, TempFile, publish, sweep_temp_files
-from remote_store.errors import DirectoryNotEmpty, InvalidPath, NotFound, RemoteStoreError
+from remote_store.errors import (
+    DirectoryNotEmpty,
+    InvalidPath,
+    NotFound,
+    PreconditionFailed,
+    RemoteStoreError,
+)
 
 __all__ = ["TEMP_PREFIX", "LocalBackend"]
 
@@ -37,8 +46,7 @@ class LocalBackend(LocalListing, Backend):
     """Files under ``root`` on the local disk (created if missing)."""
 
     CAPABILITIES = CapabilitySet(
-        set(Capability)
-        - {Capability.USER_METADATA, Capability.CONDITIONAL_WRITE, Capability.BULK_DELETE}
+        set(Capability) - {Capability.USER_METADATA, Capability.BULK_DELETE}
     )
     FOLDER_SEMANTICS = FolderSemantics.HIERARCHICAL
 
@@ -151,6 +159,29 @@ class LocalBackend(LocalListing, Backend):
             result: WriteResult = temp.publish(overwrite)
         return result
 
+    def write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """``if_none_match="*"``: the create-only ``link`` of :meth:`write`. ``if_match``:
+        the rename happens under an advisory lock of the file it replaces, after checking
+        that this file is still there with that etag (docs/backends/local.md)."""
+        with condition_failures(self, path):
+            if if_none_match is not None:
+                return self.write(path, content, overwrite=False)
+            st = self._stat(path)  # stale or missing: refused before anything is written
+            if st is None or not stat.S_ISREG(st.st_mode) or etag_of(st) != if_match:
+                raise PreconditionFailed("etag does not match", path=path, backend="local")
+            with TempFile(self, path, durable=False, overwrite=None) as temp:
+                copy_stream(content, temp.stream)
+                result: WriteResult = temp.publish_if_match(str(if_match))
+            return result
+
     def open_atomic(
         self, path: str, *, overwrite: bool = False, metadata: Mapping[str, str] | None = None
     ) -> TempFile:
@@ -218,7 +249,8 @@ class LocalBackend(LocalListing, Backend):
             try:
                 if stat.S_ISDIR(mode):
                     raise InvalidPath("is a folder", path=path, backend="local")
-                os.unlink(name, dir_fd=folder)
+                with locked_file(folder, name, PLAIN_WAIT):  # no conditional write interleaves
+                    os.unlink(name, dir_fd=folder)
                 removed = True
             except FileNotFoundError:
                 pass

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from remote_store._models import FileInfo, FolderEntry
 from remote_store._path import RemotePath
 from remote_store.backends._fdroot import READ_DIR_FLAGS, open_node, stat_node
+from remote_store.backends._local_lock import etag_of
 from remote_store.backends._local_root import LocalRoot
 from remote_store.backends._local_write import TEMP_PREFIX
 from remote_store.errors import InvalidPath
@@ -34,6 +35,7 @@ def file_info(key: str, st: os.stat_result) -> FileInfo:
         key.rpartition("/")[2],
         st.st_size,
         datetime.fromtimestamp(st.st_mtime, UTC),
+        etag=etag_of(st),
     )
 
 

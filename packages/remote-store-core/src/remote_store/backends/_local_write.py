@@ -3,8 +3,9 @@
 Everything happens relative to the target folder's descriptor (see ``_fdroot``): the
 temporary file is created there with ``O_CREAT | O_EXCL``, then published with ``linkat``
 (create only: exactly one of racing writers wins) followed by ``unlinkat`` of the temporary
-name, or with ``renameat`` (overwrite). Durable writes fsync the file before and the folder
-after publishing. :func:`sweep_temp_files` removes the temporary files of killed writers.
+name, or with ``renameat`` (overwrite, under the replaced file's lock: ``_local_lock``).
+Durable writes fsync the file before and the folder after publishing.
+:func:`sweep_temp_files` removes the temporary files of killed writers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from remote_store._models import WriteResult
 from remote_store.backends._fdroot import READ_DIR_FLAGS, release
-from remote_store.errors import AlreadyExists, InvalidArgument, InvalidPath
+from remote_store.backends._local_lock import PLAIN_WAIT, etag_of, locked_file
+from remote_store.errors import AlreadyExists, InvalidArgument, InvalidPath, PreconditionFailed
 
 if TYPE_CHECKING:
     from remote_store.backends._local import LocalBackend
@@ -44,10 +46,12 @@ def _is_folder(folder: int, name: str) -> bool:
 def publish(
     src_folder: int, src: str, dst_folder: int, dst: str, key: str, overwrite: bool
 ) -> None:
-    """Move ``src`` onto ``dst`` (each relative to its folder fd): create-only or replace."""
+    """Move ``src`` onto ``dst`` (each relative to its folder fd): create-only or replace
+    (under the lock of the file replaced, so no conditional write interleaves)."""
     if overwrite:
         try:
-            os.replace(src, dst, src_dir_fd=src_folder, dst_dir_fd=dst_folder)
+            with locked_file(dst_folder, dst, PLAIN_WAIT):
+                os.replace(src, dst, src_dir_fd=src_folder, dst_dir_fd=dst_folder)
         except OSError:
             if _is_folder(dst_folder, dst):
                 raise InvalidPath("target is a folder", path=key, backend="local") from None
@@ -112,13 +116,31 @@ class TempFile:
 
     def publish(self, overwrite: bool) -> WriteResult:
         """fsync when durable, then publish onto the target."""
+        st = self._finish()
+        publish(self._folder, self.name, self._folder, self._target, self._key, overwrite)
+        return self._published(st)
+
+    def publish_if_match(self, etag: str) -> WriteResult:
+        """Replace the target only while its etag is ``etag``: under the target's lock,
+        the check and the rename are one step for every writer of this backend."""
+        st = self._finish()
+        with locked_file(self._folder, self._target, None) as current:
+            if current is None or etag_of(current) != etag:
+                raise PreconditionFailed("etag does not match", path=self._key, backend="local")
+            os.replace(self.name, self._target, src_dir_fd=self._folder, dst_dir_fd=self._folder)
+        return self._published(st)
+
+    def _finish(self) -> os.stat_result:
+        """Flush (and fsync when durable) and close the file; its ``stat``."""
         stream = self.stream
         stream.flush()
         if self._durable:
             os.fsync(stream.fileno())
         st = os.fstat(stream.fileno())
         stream.close()
-        publish(self._folder, self.name, self._folder, self._target, self._key, overwrite)
+        return st
+
+    def _published(self, st: os.stat_result) -> WriteResult:
         self.name = ""
         if self._durable:
             fsync_folder(self._folder)
@@ -126,6 +148,7 @@ class TempFile:
             path=self._key,
             size=st.st_size,
             source="native",
+            etag=etag_of(st),  # the inode, its time and size survive link and rename
             last_modified=datetime.fromtimestamp(st.st_mtime, UTC),
         )
         return self.result

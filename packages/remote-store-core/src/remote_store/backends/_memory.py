@@ -148,7 +148,8 @@ class MemoryBackend(Backend):
         data = content if type(content) is bytes else _gather(content)
         now = _now(UTC)
         kept = dict(metadata) if metadata else None
-        entry = _make_file(_File, (data, now, kept, next(self._tags)))
+        tag = next(self._tags)
+        entry = _make_file(_File, (data, now, kept, tag))
         with self._lock:
             if path in self._files:  # a file is never a folder; its parents exist
                 if not overwrite:
@@ -163,7 +164,7 @@ class MemoryBackend(Backend):
                 else:
                     siblings.add(name)
             self._files[path] = entry
-        return native_write_result(path, len(data), now, kept and dict(kept))
+        return native_write_result(path, len(data), now, kept and dict(kept), str(tag))
 
     write_atomic = write
 
