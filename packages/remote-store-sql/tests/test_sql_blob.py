@@ -298,7 +298,9 @@ def test_reads_and_writes_a_027_table_unchanged(sqlite_backend_factory: Factory)
             )
         )
     store = Store(SQLBlobBackend(engine=engine, table_name="old_objects", create_table=False))
+    assert not store.supports(Capability.CONDITIONAL_WRITE)  # no etag column to compare
     info = store.get_file_info("r/1.csv")
+    assert info.etag is None
     assert (info.size, info.content_type, info.metadata) == (2, "text/csv", {"owner": "ann"})
     assert info.modified_at is not None and info.modified_at.timestamp() == 1700000000.5
     store.write("r/2.csv", b"xyz", metadata={"a": "b"})

@@ -26,6 +26,7 @@ from remote_store.backend import (
     Secret,
     WritableContent,
     WriteResult,
+    condition_failures,
     redact_url,
     reveal,
 )
@@ -36,6 +37,7 @@ from remote_store.errors import (
     DirectoryNotEmpty,
     InvalidPath,
     NotFound,
+    PreconditionFailed,
     RemoteStoreError,
 )
 
@@ -211,33 +213,74 @@ class SQLBlobBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        now = time.time()
-        values = _rows.write_values(self._table, now, metadata)
+        return self._write(path, content, overwrite, metadata, None)
+
+    write_atomic = write  # one transaction: readers see the old row or the whole new one
+
+    def write_conditional(
+        self,
+        path: str,
+        content: WritableContent,
+        *,
+        if_match: str | None = None,
+        if_none_match: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WriteResult:
+        """``if_none_match="*"``: the insert-only write (the primary key refuses an existing
+        key). ``if_match``: ``UPDATE ... WHERE key = ? AND etag = ?`` in the write's
+        transaction; the database locks the row, so of racing writers holding one etag
+        exactly one updates a row, the others find none and fail."""
+        with condition_failures(self, path):
+            if if_none_match is not None:
+                return self._write(path, content, False, metadata, None)
+            return self._write(path, content, True, metadata, if_match)
+
+    def _write(
+        self,
+        path: str,
+        content: WritableContent,
+        overwrite: bool,
+        metadata: Mapping[str, str] | None,
+        if_match: str | None,
+    ) -> WriteResult:
+        values = _rows.write_values(self._table, time.time(), metadata)
         if isinstance(content, (bytes, bytearray, memoryview)):
             size = memoryview(content).nbytes
             self._check_size(path, size)
             with self._engine.begin() as conn:
-                self._put(conn, path, {**values, "data": bytes(content)}, size, overwrite)
-            return _rows.write_result(path, size, now, metadata, self._native_result)
+                row = {**values, "data": bytes(content)}
+                self._put(conn, path, row, size, overwrite, if_match)
+            return _rows.write_result(path, size, values, metadata, self._native_result)
         too_large = partial(self._too_large, path, at_least=True)
         with _write.spool(content, self._max, too_large) as (spooled, size):
             with self._engine.begin() as conn:
                 first = _write.first_part(self._dialect, spooled, size)
-                self._put(conn, path, {**values, "data": first}, size, overwrite)
+                self._put(conn, path, {**values, "data": first}, size, overwrite, if_match)
                 del first  # not held while the rest is appended (memory stays bounded)
                 _write.write_rest(conn, self._table, self._key, self._dialect, path, spooled)
-        return _rows.write_result(path, size, now, metadata, self._native_result)
-
-    write_atomic = write  # one transaction: readers see the old row or the whole new one
+        return _rows.write_result(path, size, values, metadata, self._native_result)
 
     def _put(
-        self, conn: sa.Connection, path: str, values: dict[str, Any], size: int, overwrite: bool
+        self,
+        conn: sa.Connection,
+        path: str,
+        values: dict[str, Any],
+        size: int,
+        overwrite: bool,
+        if_match: str | None = None,
     ) -> None:
-        """Insert (``overwrite=False``: the primary key refuses a second creator) or upsert."""
+        """Insert (``overwrite=False``: the primary key refuses a second creator), upsert,
+        or update the row while its etag is ``if_match``."""
         self._check_target(conn, path)
         if self._size is not None:
             values["size"] = size
         row, params = _write.bind_row(self._table, path, values)
+        if if_match is not None:
+            del row["key"], params["v_key"]
+            update = sa.update(self._table).where(self._key == path, self._table.c.etag == if_match)
+            if conn.execute(update.values(row), params).rowcount != 1:
+                raise PreconditionFailed("etag does not match", path=path, backend=self.name)
+            return
         if overwrite:
             conn.execute(_write.upsert(self._table, self._dialect, row), params)
             return
@@ -379,7 +422,10 @@ class SQLBlobBackend(Backend):
     def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
         """Copy the row on the server (``INSERT ... SELECT``); the data never leaves it."""
         columns = [c for c in self._table.c if c.name != "key"]
-        source = sa.select(sa.literal(dst, _schema.KeyType()), *columns).where(self._key == src)
+        selected = [
+            sa.literal(_rows.new_etag(), sa.Text()) if c.name == "etag" else c for c in columns
+        ]  # a copy is a new version of dst: its own etag
+        source = sa.select(sa.literal(dst, _schema.KeyType()), *selected).where(self._key == src)
         with self._engine.begin() as conn:
             self._prepare_transfer(conn, src, dst, overwrite)
             conn.execute(sa.insert(self._table).from_select([self._table.c.key, *columns], source))

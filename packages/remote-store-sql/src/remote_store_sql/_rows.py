@@ -4,6 +4,7 @@ their values decode, and the values a write stores."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from remote_store.backend import ContentDigest, FileInfo, RemotePath, WriteResul
 __all__ = [
     "file_info",
     "info_columns",
+    "new_etag",
     "parse_digest",
     "parse_extra",
     "to_datetime",
@@ -21,7 +23,7 @@ __all__ = [
     "write_values",
 ]
 
-_INFO = ("modified_at", "content_type", "digest", "extra", "user_metadata")
+_INFO = ("modified_at", "content_type", "digest", "extra", "user_metadata", "etag")
 
 
 def info_columns(table: sa.Table) -> list[sa.ColumnElement[Any]]:
@@ -48,14 +50,18 @@ def file_info(row: sa.Row[Any], with_metadata: bool) -> FileInfo:
         modified_at=to_datetime(values.get("modified_at")),
         digest=parse_digest(values.get("digest")),
         content_type=values.get("content_type"),
+        etag=values.get("etag"),
         metadata=metadata,
         extra=parse_extra(values.get("extra")),
     )
 
 
 def write_values(table: sa.Table, now: float, metadata: Mapping[str, str] | None) -> dict[str, Any]:
-    """The optional columns a write sets (``modified_at``, ``user_metadata``)."""
+    """The optional columns a write sets (``modified_at``, ``user_metadata``, a new
+    ``etag``)."""
     values: dict[str, Any] = {}
+    if "etag" in table.c:
+        values["etag"] = new_etag()
     if "modified_at" in table.c:
         values["modified_at"] = now
     if "user_metadata" in table.c:
@@ -63,18 +69,28 @@ def write_values(table: sa.Table, now: float, metadata: Mapping[str, str] | None
     return values
 
 
+def new_etag() -> str:
+    """A fresh etag: random, so no two versions of a key ever share one."""
+    return uuid.uuid4().hex
+
+
 def write_result(
-    path: str, size: int, now: float, metadata: Mapping[str, str] | None, native: bool
+    path: str,
+    size: int,
+    values: Mapping[str, Any],
+    metadata: Mapping[str, str] | None,
+    native: bool,
 ) -> WriteResult:
-    """What a write reports; ``native``: the table has ``modified_at``, so the result
-    gives what was stored."""
+    """What a write reports from the ``values`` of :func:`write_values`; ``native``: the
+    table has ``modified_at``, so the result gives what was stored."""
     if not native:
         return WriteResult(path=path, size=size)
     return WriteResult(
         path=path,
         size=size,
         source="native",
-        last_modified=to_datetime(now),
+        etag=values.get("etag"),
+        last_modified=to_datetime(values["modified_at"]),
         metadata=dict(metadata) if metadata else None,
     )
 

@@ -25,10 +25,8 @@ _MYSQL = ("mysql", "mariadb")
 #: InnoDB indexes at most 3072 bytes: the longest key (in UTF-8 bytes) a created table holds.
 MYSQL_KEY_BYTES = 3072
 
-# CONDITIONAL_WRITE and BULK_DELETE are not implemented here yet.
-FULL_CAPABILITIES = CapabilitySet(
-    set(Capability) - {Capability.CONDITIONAL_WRITE, Capability.BULK_DELETE}
-)
+# BULK_DELETE is not implemented here yet.
+FULL_CAPABILITIES = CapabilitySet(set(Capability) - {Capability.BULK_DELETE})
 
 
 class KeyType(sa.types.TypeDecorator[str]):
@@ -63,8 +61,8 @@ class KeyType(sa.types.TypeDecorator[str]):
 def build_table(engine: sa.Engine, name: str, create: bool) -> tuple[sa.Table, bool]:
     """The table object and whether its MySQL key column is binary.
 
-    With ``create`` a missing table is created with the full 0.27 layout; an existing
-    table is reflected and only its known columns are used.
+    With ``create`` a missing table is created with the full layout (0.27's and an
+    ``etag`` column); an existing table is reflected and only its known columns are used.
     """
     inspector = sa.inspect(engine)
     if not inspector.has_table(name):
@@ -194,6 +192,7 @@ def _full_table(name: str) -> sa.Table:
         sa.Column("digest", sa.Text()),
         sa.Column("extra", sa.Text()),
         sa.Column("user_metadata", sa.Text()),
+        sa.Column("etag", sa.Text()),  # new for every version written (after 0.27)
     )
 
 
@@ -217,4 +216,6 @@ def capabilities_for(table: sa.Table) -> CapabilitySet:
         caps.discard(Capability.USER_METADATA)
     if "modified_at" not in table.c:
         caps.discard(Capability.WRITE_RESULT_NATIVE)
+    if "etag" not in table.c:  # a 0.27 table: nothing to compare a version with
+        caps.discard(Capability.CONDITIONAL_WRITE)
     return CapabilitySet(caps)
