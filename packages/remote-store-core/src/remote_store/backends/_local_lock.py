@@ -64,7 +64,7 @@ def locked_file(folder: int, name: str, wait: float | None) -> Iterator[os.stat_
                 return
             if not _lock(fd, deadline):
                 if wait is None:
-                    raise BackendUnavailable("file stays locked by another process", path=name)
+                    raise BackendUnavailable("file stays locked by another process")
                 yield None
                 return
             try:
