@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from remote_store import Store
@@ -169,9 +170,12 @@ def test_an_overwrite_waits_while_a_conditional_writer_holds_the_lock(
     fd = os.open(local_root / "held.txt", os.O_RDONLY)
     fcntl.flock(fd, fcntl.LOCK_EX)  # a conditional writer between its check and its rename
     done = threading.Event()
-    writer = threading.Thread(
-        target=lambda: (local_store.write("held.txt", b"new", overwrite=True), done.set())
-    )
+
+    def overwrite() -> None:
+        local_store.write("held.txt", b"new", overwrite=True)
+        done.set()
+
+    writer = threading.Thread(target=overwrite)
     writer.start()
     try:
         assert not done.wait(0.2)  # the overwrite does not slip in between
@@ -216,14 +220,14 @@ def test_an_overwrite_between_check_and_rename_makes_the_conditional_write_fail(
 ) -> None:
     """A plain overwrite that lands after the pre-check (here: while the temporary file
     is written) replaces the file: the check under the lock sees another inode."""
+    from remote_store._streams import copy_stream
     from remote_store.backends import _local
 
     etag = local_store.write("mid.txt", b"base").etag
     assert etag
-    real_copy = _local.copy_stream
 
-    def copy_then_overwrite(source: object, target: object) -> None:
-        real_copy(source, target)  # type: ignore[arg-type]
+    def copy_then_overwrite(source: Any, target: Any) -> None:
+        copy_stream(source, target)
         monkeypatch.undo()  # once: the overwrite below copies with the real function
         local_store.write("mid.txt", b"someone else", overwrite=True)
 
