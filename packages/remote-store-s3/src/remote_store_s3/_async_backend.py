@@ -31,12 +31,12 @@ from remote_store.aio.backend import (
     Secret,
     WriteResult,
     acall_with_retry,
+    condition_failures,
 )
 from remote_store.errors import (
     AlreadyExists,
     InvalidPath,
     NotFound,
-    PreconditionFailed,
     RemoteStoreError,
 )
 
@@ -239,19 +239,12 @@ class AsyncS3Backend(S3Options, AsyncBackend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         """The PUT (or multipart completion) carries ``If-Match`` or ``If-None-Match: *``."""
-        try:
+        with condition_failures(self, path):
             if if_none_match is not None:
                 return await self.write(path, content, overwrite=False, metadata=metadata)
             return await self.write(
                 path, content, overwrite=True, metadata=metadata, if_match=if_match
             )
-        except Exception as exc:
-            error = self.map_error(exc, path)
-            if isinstance(error, (AlreadyExists, NotFound)):  # the condition, not the path
-                raise PreconditionFailed(
-                    "precondition failed: " + error.message, path=path, backend=self.name
-                ) from exc
-            raise
 
     async def write_atomic(
         self,
