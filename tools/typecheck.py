@@ -2,7 +2,8 @@
 
     python tools/typecheck.py                     # every distribution (what ``./dev types`` runs)
     python tools/typecheck.py remote-store-s3 ... # some of them (a name or a folder)
-    python tools/typecheck.py -- --no-incremental # anything after ``--`` goes to mypy
+    python tools/typecheck.py --cache-dir=/tmp/c  # options (``--opt=value``) go to mypy, as does
+                                                  # anything after ``--``
 
 One mypy process per distribution, because every distribution's tests folder is a
 ``tests`` namespace package (pytest imports them with ``--import-mode=importlib``; some use
@@ -109,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("dists", nargs="*", help="distribution names or folders (default: all)")
     argv = sys.argv[1:] if argv is None else argv
     cut = argv.index("--") if "--" in argv else len(argv)
-    args = parser.parse_args(argv[:cut])
-    mypy_args = argv[cut + 1 :]
+    args, options = parser.parse_known_args(argv[:cut])
+    mypy_args = options + argv[cut + 1 :]
     failed = []
     total = time.monotonic()
     for unit in select(distributions(), args.dists):
