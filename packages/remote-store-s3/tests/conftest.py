@@ -9,7 +9,7 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,9 +152,11 @@ def proxy(moto: Moto) -> Iterator[FaultProxy]:
 
 class FaultProxy:
     """A TCP proxy in front of moto that can cut a connection mid-upload or mid-download,
-    or answer requests itself with ``503 Slow Down``.
+    cut the response to a given request, or answer requests itself with ``503 Slow Down``.
 
-    Each fault is armed for a number of connections (``times``) and then disarms itself.
+    Each fault is armed for a number of connections (``times``) and then disarms itself: a
+    connection opened while it was armed cuts only if it still is (parts sent at once on
+    several connections see one cut, not one each).
     """
 
     def __init__(self, target_port: int) -> None:
@@ -167,6 +169,11 @@ class FaultProxy:
         # armed in place of the download cut once it has fired ``times`` times:
         # (cut_download_after, times), so a follow-up fault needs no racing re-arm
         self.then_cut_download: tuple[int, int] | None = None
+        # the response to the next request whose head holds these bytes is cut before its
+        # first byte (the server did the work, the client never hears of it); then
+        # ``on_cut`` runs (in the proxy's thread)
+        self.cut_response_to: bytes | None = None
+        self.on_cut: Callable[[], None] | None = None
         self.faults = 0  # faults injected so far
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -214,9 +221,10 @@ class FaultProxy:
             writer.close()
             return
         cut_up, cut_down = self.cut_upload_after, self.cut_download_after
+        matched: list[bool] = []  # set when a request's head holds ``cut_response_to``
         await asyncio.gather(
-            self._pump(reader, up_w, cut_up, writer),
-            self._pump(up_r, writer, cut_down, up_w),
+            self._pump(reader, up_w, cut_up, writer, "cut_upload_after", matched),
+            self._pump(up_r, writer, cut_down, up_w, "cut_download_after", matched),
         )
 
     async def _pump(
@@ -225,17 +233,33 @@ class FaultProxy:
         sink: asyncio.StreamWriter,
         cut_after: int | None,
         other: asyncio.StreamWriter,
+        armed: str,
+        matched: list[bool],
     ) -> None:
         sent = 0
+        upstream = armed == "cut_upload_after"
         try:
             while data := await source.read(65536):
-                if cut_after is not None and sent + len(data) > cut_after:
-                    sink.write(data[: max(0, cut_after - sent)])
-                    await sink.drain()
+                pattern = self.cut_response_to
+                if upstream and pattern is not None and pattern in data:
+                    self.cut_response_to = None
+                    matched.append(True)
+                cut = not upstream and bool(matched)
+                if cut or (
+                    cut_after is not None
+                    and sent + len(data) > cut_after
+                    and getattr(self, armed) is not None
+                ):
+                    if not cut:
+                        assert cut_after is not None
+                        sink.write(data[: max(0, cut_after - sent)])
+                        await sink.drain()
                     self._fire()
                     for stream in (sink, other):
                         transport = stream.transport
                         transport.abort()  # a hard cut, no FIN handshake
+                    if cut and self.on_cut is not None:
+                        self.on_cut()
                     return
                 sink.write(data)
                 await sink.drain()

@@ -163,3 +163,72 @@ def test_unreachable_server_is_backend_unavailable(moto: Any) -> None:
     )
     with Store(backend) as store, pytest.raises(BackendUnavailable):
         store.read_bytes("k")
+
+
+def _upload_in_parts(moto: Any, bucket: str, key: str, data: bytes) -> list[dict[str, Any]]:
+    """A multipart upload of ``data`` in 5 MiB parts by another client; the parts."""
+    import boto3
+
+    client = boto3.client(
+        "s3",
+        endpoint_url=moto.url,
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+    )
+    upload = client.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+    parts = []
+    for number, start in enumerate(range(0, len(data), 5 * MIB), 1):
+        body = data[start : start + 5 * MIB]
+        etag = client.upload_part(
+            Bucket=bucket, Key=key, UploadId=upload, PartNumber=number, Body=body
+        )["ETag"]
+        parts.append({"PartNumber": number, "ETag": etag})
+    client.complete_multipart_upload(
+        Bucket=bucket, Key=key, UploadId=upload, MultipartUpload={"Parts": parts}
+    )
+    return parts
+
+
+def test_a_multipart_etag_is_recognised_from_the_parts(moto: Any, bucket: str) -> None:
+    from remote_store_s3._writes import is_completed
+
+    data = bytes(range(256)) * (6 * MIB // 256)
+    parts = _upload_in_parts(moto, bucket, "mp", data)
+    backend = moto.backend(bucket)
+    head = backend._head("mp")
+    assert is_completed(head, parts, len(data))
+    assert not is_completed(head, parts, len(data) - 1)
+    assert not is_completed(head, parts[:1], len(data))
+    assert not is_completed(head, [{"PartNumber": 1, "ETag": '"not-an-md5"'}], len(data))
+    backend.close()
+
+
+def test_retried_multipart_create_that_already_landed_is_not_refused(
+    proxy: Any, faulty: Store, moto: Any, bucket: str, direct: Store
+) -> None:
+    """The response to CompleteMultipartUpload is lost; by the retry the key holds the same
+    bytes in the same parts (moto answers a retry of the very upload with a 200, S3 with
+    NoSuchUpload or a 412): the 412 is recognised as this upload's outcome."""
+    data = bytes(range(256)) * (6 * MIB // 256)
+    proxy.cut_response_to = f"POST /{bucket}/fresh?uploadId=".encode()
+    proxy.on_cut = lambda: _upload_in_parts(moto, bucket, "fresh", data)
+    result = faulty.write("fresh", io.BytesIO(data))
+    assert proxy.faults == 1
+    assert result.size == len(data)
+    assert direct.read_bytes("fresh") == data
+
+
+def test_retried_multipart_create_meeting_another_object_is_refused(
+    proxy: Any, faulty: Store, moto: Any, bucket: str, direct: Store
+) -> None:
+    from remote_store.errors import AlreadyExists
+
+    data = bytes(range(256)) * (6 * MIB // 256)
+    other = b"z" * len(data)  # same size, other bytes: another writer's object
+    proxy.cut_response_to = f"POST /{bucket}/fresh?uploadId=".encode()
+    proxy.on_cut = lambda: _upload_in_parts(moto, bucket, "fresh", other)
+    with pytest.raises(AlreadyExists):
+        faulty.write("fresh", io.BytesIO(data))
+    assert proxy.faults == 1
+    assert direct.read_bytes("fresh") == other

@@ -113,6 +113,7 @@ class S3Backend(S3Options, Backend):
                 from remote_store_s3 import _list_parser
 
                 _list_parser.install(client)
+                _writes.install(client)
                 self._client = client
             return self._client
 
