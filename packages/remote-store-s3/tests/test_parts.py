@@ -28,6 +28,7 @@ def test_parts_in_flight_are_bounded_and_the_object_keeps_their_order(
     from moto.s3 import models as moto_models
 
     part, in_flight = 256 * 1024, _writes.PARTS_IN_FLIGHT  # moto's minimum scaled down
+    held = _writes.PART_BUFFERS
     monkeypatch.setattr(moto_models, "S3_UPLOAD_PART_MIN_SIZE", part)
     monkeypatch.setattr(_writes, "PART_SIZE", part)
     assert 2 <= in_flight <= 4
@@ -41,8 +42,8 @@ def test_parts_in_flight_are_bounded_and_the_object_keeps_their_order(
             buffers |= {id(sink._buffer)} | {id(body) for _, body, _ in sink._pending}
         assert len(sink._pending) <= in_flight
     result = sink.commit()
-    assert seen_pending == in_flight  # the pipeline filled up
-    assert len(buffers) <= in_flight + 1  # part buffers are reused, never more
+    assert seen_pending >= 1  # a part uploads while the next fills
+    assert len(buffers) <= held  # part buffers are reused, never more
     assert result.size == len(data)
     assert backend.read_bytes("big") == data
     numbers = [
@@ -71,12 +72,12 @@ def test_parts_go_as_streams_without_expect_continue(backend: S3Backend) -> None
 
 
 def test_the_traced_peak_of_a_stream_is_its_part_buffers(moto_process: Any) -> None:
-    """The bound of the pipeline itself: ``PARTS_IN_FLIGHT + 1`` buffers and the kit's
+    """The bound of the pipeline itself: ``PART_BUFFERS`` buffers and the kit's
     4 MiB for chunks (the source's, the hashing's, the connection's), however long the
     stream (moto runs in its own process: not traced)."""
     backend = moto_process.backend()
-    part, in_flight = _writes.PART_SIZE, _writes.PARTS_IN_FLIGHT
-    size = part * (in_flight + 2)
+    part, held = _writes.PART_SIZE, _writes.PART_BUFFERS
+    size = part * (held + 3)
     source = io.BufferedReader(io.BytesIO(labelled(size)), MIB)  # made before tracing
     with Store(backend) as store:
         store.write("warm", b"w")
@@ -87,7 +88,7 @@ def test_the_traced_peak_of_a_stream_is_its_part_buffers(moto_process: Any) -> N
         finally:
             tracemalloc.stop()
     assert result.size == size
-    assert peak <= (in_flight + 1) * part + 4 * MIB, peak
+    assert peak <= held * part + 4 * MIB, peak
 
 
 @pytest.mark.parametrize(
