@@ -35,8 +35,7 @@ class TestAsyncS3Conformance(AsyncBackendConformance):
 
     backend_type = "s3"
     rs_secrets = ("conformance-secret-key",)
-    # the same part pipeline as the sync backend: one 5 MiB part in flight while the
-    # next fills
+    # its own part pipeline (``_async_io``): one 5 MiB part in flight while the next fills
     rs_large_file_size = 96 * 1024 * 1024
 
     @pytest.fixture
