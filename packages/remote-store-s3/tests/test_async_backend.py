@@ -127,6 +127,31 @@ def test_streamed_writes_go_multipart_and_refuse_an_existing_key(moto: Any, buck
     asyncio.run(main())
 
 
+def test_if_match_holds_for_a_multipart_stream(moto: Any, bucket: str) -> None:
+    async def parts(count: int, size: int) -> AsyncIterator[bytes]:
+        for i in range(count):
+            yield bytes([i]) * size
+
+    async def main() -> None:
+        async with _backend(moto, bucket) as backend:
+            first = await backend.write("k", b"one")
+            assert first.etag
+            await backend.write("k", b"two", overwrite=True)
+            with pytest.raises(PreconditionFailed):
+                await backend.write_conditional("k", parts(7, MIB), if_match=first.etag)
+            with pytest.raises(PreconditionFailed):
+                await backend.write_conditional("gone", parts(7, MIB), if_match=first.etag)
+            assert await backend.read_bytes("k") == b"two"
+            assert not await backend.exists("gone")
+            assert await _uploads(backend) == []  # the refused uploads were aborted
+            current = (await backend.get_file_info("k")).etag
+            assert current
+            result = await backend.write_conditional("k", parts(7, MIB), if_match=current)
+            assert result.size == 7 * MIB
+
+    asyncio.run(main())
+
+
 def test_a_cancelled_or_failing_stream_publishes_nothing_and_aborts(moto: Any, bucket: str) -> None:
     sent = asyncio.Event()
 

@@ -60,6 +60,24 @@ def test_if_match_replaces_only_the_expected_version(backend: S3Backend) -> None
     assert backend.read_bytes("k") == b"two"
 
 
+def test_if_match_holds_for_a_multipart_stream(store: Store) -> None:
+    # a stream over one part goes multipart: the condition rides on the completion
+    data = bytes(range(256)) * (28 * 1024)  # 7 MiB: two parts
+    first = store.write("k", b"one")
+    assert first.etag
+    store.write("k", b"two", overwrite=True)  # the version the caller saw is gone
+    with pytest.raises(PreconditionFailed):
+        store.write("k", io.BytesIO(data), overwrite=True, if_match=first.etag)
+    assert store.read_bytes("k") == b"two"
+    with pytest.raises(PreconditionFailed):
+        store.write("missing", io.BytesIO(data), overwrite=True, if_match=first.etag)
+    assert not store.exists("missing")
+    current = store.get_file_info("k").etag
+    assert current
+    result = store.write("k", io.BytesIO(data), overwrite=True, if_match=current)
+    assert result.size == len(data) and store.read_bytes("k") == data
+
+
 def test_stream_is_read_from_its_position_and_multipart_above_one_part(store: Store) -> None:
     data = bytes(range(256)) * (36 * 1024)  # 9 MiB: two parts
     source = io.BytesIO(b"skip" + data)

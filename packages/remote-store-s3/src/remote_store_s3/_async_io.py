@@ -17,6 +17,7 @@ from remote_store_s3._errors import classify, http_status
 from remote_store_s3._responses import write_result
 from remote_store_s3._writes import (
     ancestors,
+    check_still_matches,
     complete_args,
     copy_ranges,
     is_own_create,
@@ -241,6 +242,8 @@ class Multipart:
         if self._buffered:
             await self._send(self._take())
         await self._confirm()
+        if self._if_match is not None:
+            check_still_matches(await backend._head(key), self._if_match, key, backend.name)
         args = complete_args(
             backend, key, self._upload_id, self._parts, self._overwrite, self._if_match
         )
