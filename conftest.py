@@ -1,0 +1,14 @@
+"""Repository-wide pytest settings for ``./dev test`` (the isolation matrix runs each
+distribution from its own folder and does not load this file)."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Slow tests first (a stable sort: the order within each group is kept), so that under
+    xdist the whole-kit certification runs start early instead of forming the run's tail."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
