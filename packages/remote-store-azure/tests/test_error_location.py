@@ -14,7 +14,13 @@ from remote_store_azure.emulator import ACCOUNT, ACCOUNT_KEY
 
 
 def _surfaces(error: RemoteStoreError) -> str:
-    return str(error) + repr(error) + repr(vars(error)) + repr(pickle.dumps(error))
+    text = str(error) + repr(error) + repr(vars(error)) + repr(pickle.dumps(error))
+    try:  # dask installs tblib's exception pickling: then the cause chain is pickled too
+        from tblib import pickling_support  # type: ignore[import-untyped]
+    except ImportError:
+        return text
+    pickling_support.install(error)
+    return text + repr(pickle.dumps(error))
 
 
 def test_an_error_names_the_path_and_container_without_the_sas(azurite: Any) -> None:

@@ -117,7 +117,20 @@ def classify(exc: BaseException, path: str | None, backend: str) -> RemoteStoreE
     detail = type(exc).__name__
     if code or status:
         detail += f" ({', '.join(str(p) for p in (code, status) if p)})"
+    _forget_transport(exc)
     return kind(detail, path=path, backend=backend)
+
+
+def _forget_transport(exc: BaseException) -> None:
+    """Drop the HTTP request/response objects the SDK exception holds: they carry the
+    request URL with its SAS token, and the exception travels on as our error's cause
+    (tracebacks, and pickles where tblib's exception pickling is installed, as dask does)."""
+    for name in ("response", "request"):
+        if getattr(exc, name, None) is not None:
+            try:
+                setattr(exc, name, None)
+            except AttributeError:  # a read-only property on some SDK type
+                pass
 
 
 def conflict(exc: BaseException, path: str, backend: str, hns: bool) -> RemoteStoreError:
