@@ -9,9 +9,24 @@ from typing import Any
 from remote_store.errors import ConfigError
 from remote_store.hookspecs import hookimpl
 
-__all__ = ["TOML_SUFFIXES", "remote_store_config_suffixes", "remote_store_load_config"]
+__all__ = [
+    "MAX_CONFIG_BYTES",
+    "TOML_SUFFIXES",
+    "remote_store_config_suffixes",
+    "remote_store_load_config",
+]
 
 TOML_SUFFIXES = (".toml",)
+
+#: The largest config file read (4 MiB): a real one is a few kilobytes; a larger one is
+#: refused before parsing, so that a hostile file costs no parse time at all.
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+
+
+def _too_large(path: pathlib.Path) -> ConfigError:
+    return ConfigError(
+        f"{path}: config file larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MiB (refused unread)"
+    )
 
 
 @hookimpl
@@ -36,7 +51,10 @@ def load_toml(path: pathlib.Path) -> dict[str, Any]:
     """
     try:
         with path.open("rb") as fh:
-            return tomllib.load(fh)
+            raw = fh.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise _too_large(path)
+        return tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         # The decoder's message quotes a line and column, never the value itself.
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
@@ -62,6 +80,8 @@ def load_with_plugins(path: pathlib.Path) -> dict[str, Any]:
     if path.is_dir():
         raise ConfigError(f"{path}: is a folder, not a config file")
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise _too_large(path)
         data = hook.remote_store_load_config(path=path)
     except (ConfigError, FileNotFoundError):
         raise
