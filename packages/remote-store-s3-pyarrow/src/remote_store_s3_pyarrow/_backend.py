@@ -40,9 +40,6 @@ class S3PyArrowBackend(S3Backend):
     def name(self) -> str:
         return "s3-pyarrow"
 
-    def __repr__(self) -> str:
-        return "S3PyArrow" + super().__repr__().removeprefix("S3")
-
     def _arrow_fs(self) -> Any:
         with self._arrow_lock:
             if self._arrow is None:
