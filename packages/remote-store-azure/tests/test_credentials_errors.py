@@ -55,6 +55,7 @@ def test_credential_object(azurite: Any) -> None:
         azurite.new_container(), account_url=azurite.account_url, credential=credential
     )
     _round_trip(backend)
+    assert ACCOUNT_KEY not in repr(backend)  # the credential object's key is not shown
     backend.close()
 
 

@@ -97,6 +97,7 @@ def test_through_sync_backend_adapter(tmp_path: Path) -> None:
             await _cancel_half_of_the_writes(store)
 
     run(body(), timeout=120)
+    assert len(list((tmp_path / "out").iterdir())) == OPERATIONS // 4  # on the disk itself
 
 
 @pytest.mark.slow

@@ -41,4 +41,6 @@ def test_example_runs(page: str, index: int, code: str) -> None:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         compiled = compile(code, f"{page}.md[{index}]", "exec")
         # a fresh context: an example's set_correlation_id must not leak into other tests
-        contextvars.copy_context().run(exec, compiled, {"__name__": f"docs_{page}"})
+        namespace: dict[str, object] = {"__name__": f"docs_{page}"}
+        contextvars.copy_context().run(exec, compiled, namespace)
+    assert set(namespace) - {"__name__", "__builtins__"}, "the example ran no statement"
