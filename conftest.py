@@ -8,12 +8,36 @@ import os
 import pytest
 
 
+def _scope(item: pytest.Item) -> str:
+    """The unit ``--dist loadscope`` hands to one worker: the module, or the class in it."""
+    return item.nodeid.rsplit("::", 1)[0]
+
+
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    """Slow tests first (a stable sort: the order within each group is kept), so that under
-    xdist the whole-kit certification runs start early instead of forming the run's tail."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """Slow tests first (a stable sort: the order within each group is kept).
+
+    In an xdist worker the order is by scope: scopes holding a slow test first (the
+    whole-kit certification runs, minutes each), then the others largest first, each scope
+    kept together. ``./dev test`` passes ``--no-loadscope-reorder`` so xdist keeps this
+    order; its own reordering (largest scope first) put the one-test slow scopes last,
+    where they formed the run's tail.
+    """
+    if not hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+        return
+    scopes: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        scopes.setdefault(_scope(item), []).append(item)
+    ordered = sorted(
+        scopes.values(),
+        key=lambda group: (
+            not any(item.get_closest_marker("slow") for item in group),
+            -len(group),
+        ),
+    )
+    items[:] = [item for group in ordered for item in group]
 
 
 def pytest_configure(config: pytest.Config) -> None:
