@@ -18,9 +18,9 @@ def pytest_collection_modifyitems(
 ) -> None:
     """Slow tests first (a stable sort: the order within each group is kept).
 
-    In an xdist worker the order is by scope: scopes holding a slow test first (the
-    whole-kit certification runs, minutes each), then the others largest first, each scope
-    kept together. ``./dev test`` passes ``--no-loadscope-reorder`` so xdist keeps this
+    In an xdist worker the order is by scope, each scope kept together: scopes made mostly
+    of slow tests first (the whole-kit certification runs, minutes each), then the others
+    largest first. ``./dev test`` passes ``--no-loadscope-reorder`` so xdist keeps this
     order; its own reordering (largest scope first) put the one-test slow scopes last,
     where they formed the run's tail.
     """
@@ -30,14 +30,14 @@ def pytest_collection_modifyitems(
     scopes: dict[str, list[pytest.Item]] = {}
     for item in items:
         scopes.setdefault(_scope(item), []).append(item)
-    ordered = sorted(
-        scopes.values(),
-        key=lambda group: (
-            not any(item.get_closest_marker("slow") for item in group),
-            -len(group),
-        ),
-    )
-    items[:] = [item for group in ordered for item in group]
+    items[:] = [item for group in sorted(scopes.values(), key=_priority) for item in group]
+
+
+def _priority(group: list[pytest.Item]) -> tuple[float, int]:
+    """Scopes made mostly of slow tests first (a whole-kit run is one slow test in a module
+    of its own), then the others largest first."""
+    slow = sum(1 for item in group if item.get_closest_marker("slow"))
+    return (-slow / len(group), -len(group))
 
 
 def pytest_configure(config: pytest.Config) -> None:

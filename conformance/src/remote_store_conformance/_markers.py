@@ -44,3 +44,6 @@ def register_markers(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{REFUSAL_MARK}(capability): an undeclared capability must be refused"
     )
+    config.addinivalue_line(
+        "markers", "slow: takes more than a few seconds (the kit's stateful rule is one)"
+    )

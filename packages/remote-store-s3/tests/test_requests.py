@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from remote_store import Store
 
 
@@ -98,6 +99,7 @@ def test_exists_past_a_page_of_siblings_is_still_right(
     assert not store.exists("n")
 
 
+@pytest.mark.slow
 def test_delete_many_of_1000_keys_is_one_listing_and_one_delete_objects(
     store: Store, moto: Any, bucket: str
 ) -> None:

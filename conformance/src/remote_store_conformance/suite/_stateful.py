@@ -183,6 +183,7 @@ class StatefulRules:
     #: also ``--rs-shrink``.
     rs_stateful_shrink = False
 
+    @pytest.mark.slow  # 45-120 s against a server; `-m "not slow"` leaves it out
     @conformance_rule(Capability.WRITE, *NEEDED)
     def test_random_operations_match_the_model(
         self,
