@@ -1,4 +1,4 @@
-"""gcs-obstore's options (no emulator run: the type is not certified, see the docs)."""
+"""gcs-obstore's options (the emulator tests are in test_gcs_emulator.py)."""
 
 from __future__ import annotations
 

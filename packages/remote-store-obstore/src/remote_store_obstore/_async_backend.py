@@ -35,7 +35,12 @@ from remote_store_obstore import _async_ops, _conditional
 from remote_store_obstore._backend import CAPABILITIES, PART_SIZE
 from remote_store_obstore._convert import Totals, file_info
 from remote_store_obstore._errors import classify, raise_typed
-from remote_store_obstore._flavours import UPLOAD_CONCURRENCY, Flavour
+from remote_store_obstore._flavours import (
+    DEFAULT_LIMIT,
+    UPLOAD_CONCURRENCY,
+    Flavour,
+    check_upload_options,
+)
 from remote_store_obstore._reader import STREAM_CHUNK
 
 __all__ = ["AsyncObstoreBackend"]
@@ -56,15 +61,11 @@ class AsyncObstoreBackend(AsyncBackend):
         part_size: int = PART_SIZE,
         max_concurrency: int = UPLOAD_CONCURRENCY,
         reject_write_under_file_ancestor: bool = False,
+        exclusive_create_limit: int | None = DEFAULT_LIMIT,
     ) -> None:
-        if isinstance(part_size, bool) or not isinstance(part_size, int) or part_size < PART_SIZE:
-            raise ConfigError(f"{flavour.name}: part_size must be an int >= {PART_SIZE}")
-        if (
-            isinstance(max_concurrency, bool)
-            or not isinstance(max_concurrency, int)
-            or max_concurrency < 1
-        ):
-            raise ConfigError(f"{flavour.name}: max_concurrency must be an int >= 1")
+        self.exclusive_create_limit = check_upload_options(
+            flavour.name, part_size, max_concurrency, exclusive_create_limit
+        )
         self._flavour = flavour
         self.retry_policy = flavour.policy
         self.part_size = part_size
@@ -201,8 +202,9 @@ class AsyncObstoreBackend(AsyncBackend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        """One PUT up to ``part_size`` (``If-None-Match: *`` unless ``overwrite``), else
-        a multipart upload with at most ``max_concurrency`` parts in memory."""
+        """One PUT: create-only (``If-None-Match: *``) up to ``exclusive_create_limit``,
+        overwriting up to ``part_size``; a longer stream is a multipart upload with at most
+        ``max_concurrency`` parts in memory (see :mod:`._writes`)."""
         return await _async_ops.write(self, path, content, overwrite=overwrite, metadata=metadata)
 
     async def write_atomic(

@@ -27,7 +27,7 @@ from remote_store_obstore._convert import (
     write_result,
 )
 from remote_store_obstore._listing import PAGE
-from remote_store_obstore._writes import is_native
+from remote_store_obstore._writes import drain, is_native, single_limit
 
 if TYPE_CHECKING:
     from remote_store_obstore._async_backend import AsyncObstoreBackend
@@ -205,7 +205,8 @@ async def write(
     overwrite: bool,
     metadata: Mapping[str, str] | None,
 ) -> WriteResult:
-    """One PUT up to ``part_size`` (create-only unless ``overwrite``), else multipart."""
+    """One PUT up to ``part_size``, or up to ``exclusive_create_limit`` when create-only
+    (``If-None-Match: *``: exclusive); a longer stream is a multipart upload."""
     attrs = attributes(metadata, backend.name)
     await check_ancestors(backend, key)
     mode = "overwrite" if overwrite else "create"
@@ -213,16 +214,17 @@ async def write(
         body = bytes(content)
         await _put(backend, key, body, mode=mode, attrs=attrs, multipart=False)
         return write_result(key, len(body), {}, metadata)
+    limit = single_limit(backend.part_size, backend.exclusive_create_limit, overwrite)
     head: list[bytes] = []
     size = 0
     chunks = aiter(content)
     async for chunk in chunks:
         head.append(bytes(chunk))
         size += len(chunk)
-        if size > backend.part_size:
+        if limit is not None and size > limit:
             break
     else:
-        await _put(backend, key, b"".join(head), mode=mode, attrs=attrs, multipart=False)
+        await _put(backend, key, drain(head), mode=mode, attrs=attrs, multipart=False)
         return write_result(key, size, {}, metadata)
     if not overwrite and await backend.is_file(key):
         raise AlreadyExists("file exists", path=key, backend=backend.name)

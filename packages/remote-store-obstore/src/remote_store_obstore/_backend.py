@@ -31,10 +31,16 @@ from remote_store.backend import (
     glob_by_listing,
 )
 
-from remote_store_obstore import _conditional, _listing, _writes
+from remote_store_obstore import _listing, _writes
 from remote_store_obstore._convert import file_info
 from remote_store_obstore._errors import classify, raise_typed
-from remote_store_obstore._flavours import PART_SIZE, UPLOAD_CONCURRENCY, Flavour
+from remote_store_obstore._flavours import (
+    DEFAULT_LIMIT,
+    PART_SIZE,
+    UPLOAD_CONCURRENCY,
+    Flavour,
+    check_upload_options,
+)
 from remote_store_obstore._reader import STREAM_CHUNK, ObjectReader
 
 __all__ = ["CAPABILITIES", "CONDITIONAL_CAPABILITIES", "PART_SIZE", "ObstoreBackend"]
@@ -67,15 +73,11 @@ class ObstoreBackend(Backend):
         part_size: int = PART_SIZE,
         max_concurrency: int = UPLOAD_CONCURRENCY,
         reject_write_under_file_ancestor: bool = False,
+        exclusive_create_limit: int | None = DEFAULT_LIMIT,
     ) -> None:
-        if isinstance(part_size, bool) or not isinstance(part_size, int) or part_size < PART_SIZE:
-            raise ConfigError(f"{flavour.name}: part_size must be an int >= {PART_SIZE}")
-        if (
-            isinstance(max_concurrency, bool)
-            or not isinstance(max_concurrency, int)
-            or max_concurrency < 1
-        ):
-            raise ConfigError(f"{flavour.name}: max_concurrency must be an int >= 1")
+        self.exclusive_create_limit = check_upload_options(
+            flavour.name, part_size, max_concurrency, exclusive_create_limit
+        )
         self._flavour = flavour
         self.retry_policy = flavour.policy
         self.part_size = part_size
@@ -218,8 +220,9 @@ class ObstoreBackend(Backend):
         overwrite: bool = False,
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
-        """One PUT up to ``part_size`` (``If-None-Match: *`` unless ``overwrite``); a longer
-        stream is a multipart upload with at most ``max_concurrency`` parts in memory."""
+        """One PUT: create-only (``If-None-Match: *``) up to ``exclusive_create_limit``,
+        overwriting up to ``part_size``; a longer stream is a multipart upload with at most
+        ``max_concurrency`` parts in memory (see :mod:`._writes`)."""
         return _writes.write(self, path, content, overwrite=overwrite, metadata=metadata)
 
     def write_atomic(
@@ -247,6 +250,8 @@ class ObstoreBackend(Backend):
         A refused condition raises :class:`PreconditionFailed` (see :mod:`._conditional`)."""
         if Capability.CONDITIONAL_WRITE not in self.capabilities:
             raise self._refuse(Capability.CONDITIONAL_WRITE, path)
+        from remote_store_obstore import _conditional  # loaded on first use
+
         return _conditional.write_conditional(
             self,
             path,

@@ -63,18 +63,23 @@ def _split(attrs: Mapping[str, Any] | None) -> tuple[str | None, dict[str, str]]
 
 
 def file_info(meta: Mapping[str, Any], attrs: Mapping[str, Any] | None = None) -> FileInfo:
-    """A file's info from obstore's ``ObjectMeta`` (and the attributes of a HEAD)."""
+    """A file's info from obstore's ``ObjectMeta`` (and the attributes of a HEAD).
+
+    On the listing path (one call per object): positional arguments, no attribute split.
+    """
     key: str = meta["path"]
-    content_type, metadata = _split(attrs) if attrs is not None else (None, None)
+    content_type, metadata = (None, None) if attrs is None else _split(attrs)
     return FileInfo(
-        path=RemotePath.from_backend_path(key),
-        name=key.rpartition("/")[2],
-        size=int(meta["size"]),
-        modified_at=meta.get("last_modified"),
-        etag=meta.get("e_tag"),
-        content_type=content_type,
-        metadata=metadata,
-        version_id=meta.get("version"),
+        RemotePath.from_backend_path(key),
+        key.rpartition("/")[2],
+        int(meta["size"]),
+        meta.get("last_modified"),
+        None,  # digest: obstore reports none
+        meta.get("e_tag"),
+        content_type,
+        metadata,
+        None,  # extra
+        meta.get("version"),
     )
 
 

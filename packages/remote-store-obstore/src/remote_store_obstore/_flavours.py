@@ -12,17 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
 from remote_store.backend import ConfigError, RetryPolicy, Secret, redact_url, reveal
 
 __all__ = [
+    "DEFAULT_LIMIT",
     "PART_SIZE",
     "UPLOAD_CONCURRENCY",
     "AzureFlavour",
     "Flavour",
     "GcsFlavour",
     "S3Flavour",
+    "check_upload_options",
     "retry_config",
     "retry_policy",
     "strip_userinfo",
@@ -34,6 +35,49 @@ PART_SIZE = 5 * 1024 * 1024
 
 #: Parts of one multipart upload in flight at once (memory: about one part more than this).
 UPLOAD_CONCURRENCY = 4
+
+
+def check_upload_options(
+    name: str, part_size: object, max_concurrency: object, exclusive_create_limit: object
+) -> int | None:
+    """Validate the upload options of a backend; return ``exclusive_create_limit`` with its
+    default filled in: ``part_size * (max_concurrency + 1)``, the memory a multipart
+    upload holds anyway (parts in flight plus the one filling). ``None`` means no limit."""
+    if isinstance(part_size, bool) or not isinstance(part_size, int) or part_size < PART_SIZE:
+        raise ConfigError(f"{name}: part_size must be an int >= {PART_SIZE}")
+    if (
+        isinstance(max_concurrency, bool)
+        or not isinstance(max_concurrency, int)
+        or max_concurrency < 1
+    ):
+        raise ConfigError(f"{name}: max_concurrency must be an int >= 1")
+    if exclusive_create_limit is DEFAULT_LIMIT:
+        return part_size * (max_concurrency + 1)
+    if exclusive_create_limit is None:
+        return None
+    if (
+        isinstance(exclusive_create_limit, bool)
+        or not isinstance(exclusive_create_limit, int)
+        or exclusive_create_limit < part_size
+    ):
+        raise ConfigError(
+            f"{name}: exclusive_create_limit must be None or an int >= part_size ({part_size})"
+        )
+    return exclusive_create_limit
+
+
+class _DefaultLimit:
+    """The marker of an ``exclusive_create_limit`` left to its default."""
+
+    def __repr__(self) -> str:
+        return "DEFAULT_LIMIT"
+
+    def __reduce__(self) -> str:
+        return "DEFAULT_LIMIT"  # unpickles as this module's one marker
+
+
+#: ``exclusive_create_limit`` not given: ``part_size * (max_concurrency + 1)``.
+DEFAULT_LIMIT: Any = _DefaultLimit()
 
 #: obstore's HTTP client settings (``ClientConfig``); other client_options keys go to the store.
 _CLIENT_KEYS = frozenset(
@@ -89,6 +133,8 @@ def strip_userinfo(url: str | None) -> str | None:
     """``url`` without ``user:password@`` (for reprs and resolution plans)."""
     if not url:
         return url
+    from urllib.parse import urlsplit, urlunsplit
+
     parts = urlsplit(url)
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
@@ -283,6 +329,8 @@ class AzureFlavour(Flavour):
                 " the account"
             )
         if self.account_name is None and self.account_url:
+            from urllib.parse import urlsplit
+
             host = urlsplit(self.account_url).hostname or ""
             if host.endswith(".blob.core.windows.net"):
                 self.account_name = host.split(".", 1)[0]
@@ -384,6 +432,12 @@ class GcsFlavour(Flavour):
 
             def provider() -> dict[str, Any]:  # a fixed bearer token (an emulator's, a test's)
                 return {"token": value, "expires_at": None}
+
+        elif self.anonymous:
+            # obstore skips signing reads only: without a provider its writes and deletes
+            # ask the cloud metadata server for a token. An anonymous client has none.
+            def provider() -> dict[str, Any]:
+                return {"token": "anonymous", "expires_at": None}
 
         return build(
             self.container,

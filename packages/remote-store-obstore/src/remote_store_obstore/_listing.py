@@ -10,7 +10,6 @@ whole (all pages of that level): it is held in memory and sorted with its folder
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from remote_store.backend import (
@@ -154,6 +153,8 @@ def delete_many(
         except Exception as exc:
             return exc
         return NotFound("file not found", path=key, backend=backend.name)
+
+    from concurrent.futures import ThreadPoolExecutor  # loaded here: not needed at import
 
     with ThreadPoolExecutor(max_workers=max(1, min(8, len(unique)))) as pool:
         probed = list(pool.map(probe, unique))

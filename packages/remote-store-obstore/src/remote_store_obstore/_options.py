@@ -2,8 +2,11 @@
 shared by the sync and the async classes (each is a mixin placed before the backend base).
 
 Each takes the options of the backend it stands in for (``s3``, ``azure``) under the same
-names, plus three of its own: ``part_size`` (bytes of a multipart part, at least 5 MiB),
-``max_concurrency`` (parts uploaded at once) and ``reject_write_under_file_ancestor``.
+names, plus four of its own: ``part_size`` (bytes of a multipart part, at least 5 MiB),
+``max_concurrency`` (parts uploaded at once), ``exclusive_create_limit`` (the longest
+create-only write sent as one create-only PUT, so refused by the service itself when the
+key exists: default ``part_size * (max_concurrency + 1)``, 25 MiB; ``None``: no limit, the
+whole content in memory) and ``reject_write_under_file_ancestor``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any, cast
 from remote_store.backend import RetryPolicy, Secret
 
 from remote_store_obstore._flavours import (
+    DEFAULT_LIMIT,
     PART_SIZE,
     UPLOAD_CONCURRENCY,
     AzureFlavour,
@@ -50,6 +54,7 @@ class S3Options:
         session_token: str | Secret | None = None,
         part_size: int = PART_SIZE,
         max_concurrency: int = UPLOAD_CONCURRENCY,
+        exclusive_create_limit: int | None = DEFAULT_LIMIT,
     ) -> None:
         flavour = S3Flavour(
             bucket,
@@ -69,6 +74,7 @@ class S3Options:
             part_size=part_size,
             max_concurrency=max_concurrency,
             reject_write_under_file_ancestor=reject_write_under_file_ancestor,
+            exclusive_create_limit=exclusive_create_limit,
         )
 
 
@@ -98,6 +104,7 @@ class AzureOptions:
         reject_write_under_file_ancestor: bool = False,
         hns: bool = False,
         part_size: int = PART_SIZE,
+        exclusive_create_limit: int | None = DEFAULT_LIMIT,
     ) -> None:
         flavour = AzureFlavour(
             container,
@@ -116,11 +123,12 @@ class AzureOptions:
             part_size=part_size,
             max_concurrency=max_concurrency,
             reject_write_under_file_ancestor=reject_write_under_file_ancestor,
+            exclusive_create_limit=exclusive_create_limit,
         )
 
 
 class GcsOptions:
-    """Google Cloud Storage (type ``gcs-obstore``; not yet certified: see the docs).
+    """Google Cloud Storage (type ``gcs-obstore``; not certified: the emulator refuses its writes).
 
     Options as the ``gcs`` backend: ``bucket``, ``credentials_json`` (a service-account key,
     ``str`` or :class:`Secret`), ``anonymous`` (default: when ``endpoint_url`` is given
@@ -145,6 +153,7 @@ class GcsOptions:
         reject_write_under_file_ancestor: bool = False,
         part_size: int = PART_SIZE,
         max_concurrency: int = UPLOAD_CONCURRENCY,
+        exclusive_create_limit: int | None = DEFAULT_LIMIT,
     ) -> None:
         flavour = GcsFlavour(
             bucket,
@@ -164,4 +173,5 @@ class GcsOptions:
             part_size=part_size,
             max_concurrency=max_concurrency,
             reject_write_under_file_ancestor=reject_write_under_file_ancestor,
+            exclusive_create_limit=exclusive_create_limit,
         )

@@ -1,13 +1,17 @@
 """The sync write path: one PUT, or a multipart upload fed chunk by chunk.
 
-* Content up to ``part_size`` bytes (bytes, or a stream that ends within one part) goes
-  out in one PUT. Without ``overwrite`` the PUT is ``PutMode.Create`` (``If-None-Match:
-  *``): the service refuses an existing key, so two racing creators cannot both win.
+* A create-only write (``overwrite=False``) up to ``exclusive_create_limit`` bytes (25 MiB
+  by default) is one ``PutMode.Create`` PUT (``If-None-Match: *``): the service refuses an
+  existing key, so of racing creators exactly one wins (``EXCLUSIVE_CREATE``). A stream is
+  gathered in memory up to that limit first; this costs no more than the multipart upload
+  it replaces, which holds ``part_size * (max_concurrency + 1)`` bytes anyway.
+* An overwriting write up to ``part_size`` bytes is one PUT.
 * A longer stream is a multipart upload (obstore's ``put`` over an iterator of chunks,
   ``max_concurrency`` parts in flight): memory stays near ``part_size *
-  (max_concurrency + 1)``. obstore cannot make a multipart completion conditional, so such a
-  create-only write is guarded by a HEAD before the upload; a writer racing in that
-  window can be overwritten (see the package README).
+  (max_concurrency + 1)``. obstore cannot make a multipart completion conditional, so a
+  create-only stream longer than ``exclusive_create_limit`` is guarded by a HEAD before
+  the upload only: a writer racing in that window can be overwritten (documented; raise
+  the limit, or set it to ``None``, to make every create-only write exclusive).
 
 Nothing is visible before the PUT or the multipart completion succeeds; a failing source
 aborts the upload.
@@ -33,7 +37,7 @@ from remote_store_obstore._convert import attributes, write_result
 if TYPE_CHECKING:
     from remote_store_obstore._backend import ObstoreBackend
 
-__all__ = ["check_ancestors", "is_native", "write"]
+__all__ = ["check_ancestors", "drain", "gather", "is_native", "single_limit", "write"]
 
 
 def check_ancestors(backend: ObstoreBackend, key: str) -> None:
@@ -47,16 +51,37 @@ def check_ancestors(backend: ObstoreBackend, key: str) -> None:
         parent = parent_key(parent)
 
 
-def gather(chunks: Iterator[bytes], limit: int) -> tuple[list[bytes], int, bool]:
-    """Chunks from ``chunks`` until more than ``limit`` bytes: (chunks, bytes, exhausted)."""
+def single_limit(part_size: int, exclusive_create_limit: int | None, overwrite: bool) -> int | None:
+    """The longest content sent as one PUT (``None``: any length)."""
+    return part_size if overwrite else exclusive_create_limit
+
+
+def gather(chunks: Iterator[bytes], limit: int | None) -> tuple[list[bytes], int, bool]:
+    """Chunks from ``chunks`` until more than ``limit`` bytes (``None``: all of them):
+    (chunks, bytes, exhausted)."""
     head: list[bytes] = []
     size = 0
     for chunk in chunks:
         head.append(chunk)
         size += len(chunk)
-        if size > limit:
+        if limit is not None and size > limit:
             return head, size, False
     return head, size, True
+
+
+def drain(head: list[bytes]) -> Any:
+    """The body of one PUT from gathered chunks: the chunk itself when there is one, else
+    an iterator that drops each chunk as obstore copies it (never a joined second copy)."""
+    if len(head) == 1:
+        return head.pop()
+    if not head:
+        return b""
+    return _popping(head)
+
+
+def _popping(head: list[bytes]) -> Iterator[bytes]:
+    while head:
+        yield head.pop(0)
 
 
 def _put(
@@ -110,10 +135,10 @@ def write(
         result = _put(backend, key, body, mode=mode, attrs=attrs, multipart=False)
         return write_result(key, len(body), result, metadata)
     chunks = iter_content(content, CHUNK_SIZE)
-    head, size, exhausted = gather(chunks, backend.part_size)
+    limit = single_limit(backend.part_size, backend.exclusive_create_limit, overwrite)
+    head, size, exhausted = gather(chunks, limit)
     if exhausted:
-        body = b"".join(head)
-        result = _put(backend, key, body, mode=mode, attrs=attrs, multipart=False)
+        result = _put(backend, key, drain(head), mode=mode, attrs=attrs, multipart=False)
         return write_result(key, size, result, metadata)
     if not overwrite and backend._head(key) is not None:
         raise AlreadyExists("file exists", path=key, backend=backend.name)
