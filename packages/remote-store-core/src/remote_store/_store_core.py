@@ -1,8 +1,9 @@
 """The Store logic that does no I/O, written once for :class:`Store` and ``AsyncStore``.
 
 Path normalisation and root scoping, capability gates, argument checks, rebasing of
-results onto the store root, and listing filters live here; the two store classes only
-add the calls to their backend.
+results onto the store root, and which listed entries a store shows live here; the
+operations that call the backend are written once in :mod:`remote_store.aio._store_ops`
+(the sync ones are generated from it).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from remote_store._streams import MappedReader
 from remote_store._validation import check_content, check_max_depth, check_metadata
 from remote_store.errors import InvalidArgument, InvalidPath, NotFound, RemoteStoreError
 
-__all__ = ["BULK_DELETE_BATCH", "DeleteOutcomes", "FolderTally", "StoreCore", "head_result"]
+__all__ = ["BULK_DELETE_BATCH", "DeleteOutcomes", "StoreCore", "head_result"]
 
 B = TypeVar("B")
 R = TypeVar("R")
@@ -31,28 +32,6 @@ _ROOT_SPELLINGS = ("", ".")
 BULK_DELETE_BATCH = 1000
 #: What ``delete_many`` returns: the outcome of each path as the caller gave it.
 DeleteOutcomes = dict[str, RemoteStoreError | None]
-
-
-class FolderTally:
-    """Count, total size and newest time of files fed one by one (``get_folder_info``)."""
-
-    __slots__ = ("count", "newest", "total")
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.total = 0
-        self.newest: Any = None
-
-    def add(self, info: FileInfo) -> None:
-        """Account for one file."""
-        self.count += 1
-        self.total += info.size
-        if info.modified_at is not None and (self.newest is None or info.modified_at > self.newest):
-            self.newest = info.modified_at
-
-    def result(self, key: str) -> FolderInfo:
-        """The :class:`FolderInfo` of the folder at backend ``key``."""
-        return FolderInfo(RemotePath._trusted(key), self.count, self.total, self.newest)
 
 
 def head_result(info: FileInfo) -> WriteResult:
@@ -272,26 +251,6 @@ class StoreCore(Generic[B]):
         from fnmatch import fnmatchcase  # loaded on first use: keeps the import light
 
         return fnmatchcase(entry.name, pattern)
-
-    def _filter_files(
-        self,
-        entries: Iterable[FileInfo],
-        folder_key: str,
-        max_depth: int | None,
-        pattern: str | None,
-    ) -> Iterator[FileInfo]:
-        """Depth limit (a safety net over the backend's pruning), pattern and rebasing."""
-        from fnmatch import fnmatchcase  # loaded on first use: keeps the import light
-
-        base = len(folder_key) + 1 if folder_key else 0
-        for info in entries:
-            if not self._inside(info):
-                continue
-            if max_depth is not None and info.path._key.count("/", base) > max_depth:
-                continue
-            if pattern is not None and not fnmatchcase(info.name, pattern):
-                continue
-            yield self._rebase(info)
 
     def _glob_key(self, pattern: str) -> str:
         if not isinstance(pattern, str) or not pattern:
