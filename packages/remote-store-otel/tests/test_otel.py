@@ -136,9 +136,12 @@ def test_an_async_store_is_traced_like_a_sync_one(telemetry: Any) -> None:
     assert by_direction == {"write": 5, "read": 5}
 
 
-def test_registry_layers_are_cache_inside_otel_inside_observe(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_registry_layers_are_cache_inside_otel_inside_observe(tmp_path: Path, flavour: str) -> None:
     """The documented order (docs/architecture.md): observe outermost, then otel, then
-    cache next to the store, whatever order the plugins registered in."""
+    cache next to the store, whatever order the plugins registered in; the same for the
+    AsyncStore of ``get_async_store``."""
+    from remote_store.aio import AsyncProxyStore
     from remote_store.ext.observe import ObserveLayer
 
     reset_plugin_manager()
@@ -150,12 +153,16 @@ def test_registry_layers_are_cache_inside_otel_inside_observe(tmp_path: Path) ->
         }
     )
     with Registry(config) as registry:
-        store = registry.get_store("layered")
+        store: Any = (
+            registry.get_store("layered")
+            if flavour == "sync"
+            else registry.get_async_store("layered")
+        )
         chain = []
-        while isinstance(store, ProxyStore):
+        while isinstance(store, (ProxyStore, AsyncProxyStore)):
             layer = getattr(store, "_layer", None)
             traced = isinstance(layer, ObserveLayer) and layer.hooks.around is not None
-            chain.append("otel" if traced else type(store).__name__)
+            chain.append("otel" if traced else type(store).__name__.removeprefix("Async"))
             store = store.inner
     assert chain == ["ObservedStore", "otel", "CachedStore"]
 
@@ -176,7 +183,9 @@ def test_a_registry_profile_with_otel_is_traced(tmp_path: Path) -> None:
     )
     with Registry(config) as registry:
         registry.get_store("traced").write("t.txt", b"x")
-    assert [span.name for span in exporter.get_finished_spans()] == ["remote_store.write"]
+        asyncio.run(registry.get_async_store("traced").write("u.txt", b"x"))
+    spans = [span.name for span in exporter.get_finished_spans()]
+    assert spans == ["remote_store.write", "remote_store.write"]
 
 
 def test_a_backend_retry_is_a_span_event_and_a_counted_metric(

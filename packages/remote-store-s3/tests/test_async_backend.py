@@ -234,3 +234,29 @@ def test_repr_and_pickle_keep_the_secret_out(moto: Any, bucket: str) -> None:
     assert backend.location == f"s3 bucket {bucket!r} at {moto.url!r}"  # as S3Backend's
     with pytest.raises(SecretNotPicklable):
         pickle.dumps(backend)
+
+
+def test_a_registry_profile_gets_the_native_async_backend(moto: Any, bucket: str) -> None:
+    from remote_store import Registry, RegistryConfig
+    from remote_store.aio.ext.cache import AsyncCachedStore
+
+    options = {"bucket": bucket, "endpoint_url": moto.url, "key": "x", "secret": "y"}
+    config = RegistryConfig.from_dict(
+        {
+            "backends": {"lake": {"type": "s3", "options": options}},
+            "stores": {"data": {"backend": "lake", "options": {"cache": True}}},
+        }
+    )
+
+    async def main() -> None:
+        async with Registry(config) as registry:
+            store = registry.get_async_store("data")
+            assert isinstance(store, AsyncCachedStore)
+            assert isinstance(store.unwrap(AsyncS3Backend), AsyncS3Backend)
+            await store.write("r.txt", b"native")
+            assert await store.read_bytes("r.txt") == b"native"
+            assert await store.read_bytes("r.txt") == b"native"
+            assert store.stats.hits == 1
+            assert registry.get_store("data").read_bytes("r.txt") == b"native"
+
+    asyncio.run(main())

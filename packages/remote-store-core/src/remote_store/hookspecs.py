@@ -18,6 +18,7 @@ import pluggy
 if TYPE_CHECKING:  # pragma: no cover
     from remote_store._events import StoreEvent
     from remote_store._store import Store
+    from remote_store.aio._store import AsyncStore
 
 __all__ = [
     "PROJECT_NAME",
@@ -52,8 +53,12 @@ def remote_store_store_event(event: StoreEvent) -> None:
 
 
 @hookspec
-def remote_store_wrap_store(store: Store, profile: str, options: Mapping[str, Any]) -> Store | None:
+def remote_store_wrap_store(
+    store: Store | AsyncStore, profile: str, options: Mapping[str, Any]
+) -> Store | AsyncStore | None:
     """At registry construction of a store profile: return a wrapped store, or None.
 
-    ``options`` is the profile's options table.
+    ``store`` is a :class:`~remote_store.Store` (``Registry.get_store``) or an
+    :class:`~remote_store.aio.AsyncStore` (``Registry.get_async_store``); return a
+    wrapper of the same flavour. ``options`` is the profile's options table.
     """

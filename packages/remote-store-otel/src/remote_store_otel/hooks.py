@@ -9,7 +9,7 @@ meter_name = "..."}`` names them. A retry (the core's ``retry`` event) adds the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from opentelemetry import metrics, trace
 from remote_store import Store
@@ -19,12 +19,18 @@ from remote_store.hookspecs import hookimpl
 
 from remote_store_otel import otel_observe
 
+if TYPE_CHECKING:  # pragma: no cover
+    from remote_store.aio import AsyncStore
+
 _KEYS = frozenset({"tracer_name", "meter_name"})
 
 
 @hookimpl
-def remote_store_wrap_store(store: Store, profile: str, options: Mapping[str, Any]) -> Store | None:
-    """Wrap the profile's store with :func:`otel_observe` when it asks for ``otel``."""
+def remote_store_wrap_store(
+    store: Store | AsyncStore, profile: str, options: Mapping[str, Any]
+) -> Store | AsyncStore | None:
+    """Wrap the profile's store (sync or async) with :func:`otel_observe` when it asks
+    for ``otel``."""
     table = options.get("otel")
     if table is None or table is False:
         return None

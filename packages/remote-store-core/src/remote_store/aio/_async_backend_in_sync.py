@@ -15,25 +15,24 @@ import asyncio
 import concurrent.futures
 import io
 import weakref
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping, Sequence
-from typing import Any, BinaryIO, TypeVar
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import (
-    FileInfo,
-    FolderEntry,
-    FolderInfo,
-    FolderSemantics,
-    ResolutionPlan,
-    WriteResult,
-)
+from remote_store._models import FileInfo, WriteResult
 from remote_store._streams import WritableContent, iter_content
 from remote_store.aio._backend import AsyncBackend
+from remote_store.aio._backend_ops import (
+    BackendOperation,
+    Result,
+    arguments,
+    install_forwarders,
+)
 from remote_store.aio._channel import SourceAborted
 from remote_store.aio._errors import RunningEventLoopError
 from remote_store.aio._loop_thread import LoopThread
-from remote_store.errors import BackendUnavailable, CapabilityNotSupported, RemoteStoreError
+from remote_store.errors import BackendUnavailable, CapabilityNotSupported
 
 __all__ = ["AsyncBackendSyncAdapter"]
 
@@ -46,11 +45,51 @@ WRITE_QUEUE_DEPTH = 2
 _END = object()
 
 
-class AsyncBackendSyncAdapter(Backend):
+def _forwarder(op: BackendOperation) -> Callable[..., Any]:
+    """An operation run on the adapter's loop: a call, a write fed from this thread, or
+    a listing pulled a page at a time."""
+    name = op.name
+    if op.result is Result.WRITE:
+
+        def write(self: AsyncBackendSyncAdapter, *args: Any, **kwargs: Any) -> WriteResult:
+            return self._write(getattr(self._async, name), *args, **kwargs)
+
+        return write
+    if op.result is Result.LISTING:
+
+        def listing(self: AsyncBackendSyncAdapter, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            return self._pull(lambda: getattr(self._async, name)(*args, **kwargs))
+
+        return listing
+
+    def call(self: AsyncBackendSyncAdapter, *args: Any, **kwargs: Any) -> Any:
+        args = arguments(op, args, kwargs)
+        return self._run(lambda: getattr(self._async, name)(*args, **kwargs))
+
+    return call
+
+
+class _Forwarded:
+    """The operations of :data:`BACKEND_OPERATIONS`, forwarded to the async backend."""
+
+    __slots__ = ()
+
+
+install_forwarders(_Forwarded, Backend, "_async", _forwarder)
+
+
+class AsyncBackendSyncAdapter(_Forwarded, Backend):
     """A sync :class:`Backend` over an :class:`AsyncBackend`, safe to share between threads."""
 
     #: An adapter can do whatever its backend does; ``capabilities`` is the backend's.
     CAPABILITIES = CapabilitySet(Capability)
+
+    if TYPE_CHECKING:  # forwarded (see _Forwarded); declared here for the type checker
+
+        @property
+        def name(self) -> str: ...
+
+        def get_file_info(self, path: str) -> FileInfo: ...
 
     def __init__(self, async_backend: AsyncBackend) -> None:
         if not isinstance(async_backend, AsyncBackend):
@@ -58,26 +97,6 @@ class AsyncBackendSyncAdapter(Backend):
         self._async = async_backend
         self._runner = LoopThread(name=f"rs-aio-{async_backend.name}")
         self._finalizer = weakref.finalize(self, self._runner.stop, 5.0)
-
-    @property
-    def name(self) -> str:
-        return self._async.name
-
-    @property
-    def location(self) -> str:
-        return self._async.location
-
-    @property
-    def capabilities(self) -> CapabilitySet:
-        return self._async.capabilities
-
-    @property
-    def folder_semantics(self) -> FolderSemantics:
-        return self._async.folder_semantics
-
-    @property
-    def in_process_storage(self) -> bool:
-        return self._async.in_process_storage
 
     @property
     def async_backend(self) -> AsyncBackend:
@@ -118,65 +137,7 @@ class AsyncBackendSyncAdapter(Backend):
         seekable = Capability.SEEKABLE_READ in self.capabilities
         return _PulledStream(self, path, chunks, first, seekable=seekable)  # type: ignore[return-value]
 
-    def read_bytes(self, path: str) -> bytes:
-        return self._run(lambda: self._async.read_bytes(path))
-
-    def get_file_info(self, path: str) -> FileInfo:
-        return self._run(lambda: self._async.get_file_info(path))
-
-    def exists(self, path: str) -> bool:
-        return self._run(lambda: self._async.exists(path))
-
-    def is_file(self, path: str) -> bool:
-        return self._run(lambda: self._async.is_file(path))
-
-    def is_folder(self, path: str) -> bool:
-        return self._run(lambda: self._async.is_folder(path))
-
-    def get_folder_info(self, path: str) -> FolderInfo:
-        return self._run(lambda: self._async.get_folder_info(path))
-
     # -- writes -----------------------------------------------------------------------
-
-    def write(
-        self,
-        path: str,
-        content: WritableContent,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        return self._write(self._async.write, path, content, overwrite=overwrite, metadata=metadata)
-
-    def write_atomic(
-        self,
-        path: str,
-        content: WritableContent,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        return self._write(
-            self._async.write_atomic, path, content, overwrite=overwrite, metadata=metadata
-        )
-
-    def write_conditional(
-        self,
-        path: str,
-        content: WritableContent,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        return self._write(
-            self._async.write_conditional,
-            path,
-            content,
-            if_match=if_match,
-            if_none_match=if_none_match,
-            metadata=metadata,
-        )
 
     def _write(
         self,
@@ -214,45 +175,7 @@ class AsyncBackendSyncAdapter(Backend):
         putting.cancel()
         return False
 
-    def delete(self, path: str, *, missing_ok: bool = False) -> None:
-        self._run(lambda: self._async.delete(path, missing_ok=missing_ok))
-
-    def delete_many(
-        self, paths: Sequence[str], *, missing_ok: bool = False
-    ) -> Mapping[str, BaseException | None]:
-        keys = list(paths)
-        return self._run(lambda: self._async.delete_many(keys, missing_ok=missing_ok))
-
-    def delete_folder(
-        self, path: str, *, recursive: bool = False, missing_ok: bool = False
-    ) -> None:
-        self._run(
-            lambda: self._async.delete_folder(path, recursive=recursive, missing_ok=missing_ok)
-        )
-
-    def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
-        self._run(lambda: self._async.move(src, dst, overwrite=overwrite))
-
-    def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
-        self._run(lambda: self._async.copy(src, dst, overwrite=overwrite))
-
     # -- listings ---------------------------------------------------------------------
-
-    def list_files(
-        self, path: str, *, recursive: bool = False, max_depth: int | None = None
-    ) -> Iterator[FileInfo]:
-        return self._pull(
-            lambda: self._async.list_files(path, recursive=recursive, max_depth=max_depth)
-        )
-
-    def list_folders(self, path: str) -> Iterator[FolderEntry]:
-        return self._pull(lambda: self._async.list_folders(path))
-
-    def iter_children(self, path: str) -> Iterator[FileInfo | FolderEntry]:
-        return self._pull(lambda: self._async.iter_children(path))
-
-    def glob(self, pattern: str) -> Iterator[FileInfo]:
-        return self._pull(lambda: self._async.glob(pattern))
 
     def _pull(self, start: Callable[[], AsyncIterator[T]]) -> Iterator[T]:
         """A sync generator over an async listing, fetching a page per hop to the loop."""
@@ -279,22 +202,7 @@ class AsyncBackendSyncAdapter(Backend):
         except RunningEventLoopError:
             pass  # dropped inside a loop: the loop's own finalizer closes it
 
-    # -- errors, naming, health, lifecycle --------------------------------------------
-
-    def map_error(self, exc: BaseException, path: str | None = None) -> RemoteStoreError:
-        return self._async.map_error(exc, path)
-
-    def to_key(self, native_path: str) -> str:
-        return self._async.to_key(native_path)
-
-    def native_path(self, path: str) -> str:
-        return self._async.native_path(path)
-
-    def resolve(self, path: str) -> ResolutionPlan:
-        return self._async.resolve(path)
-
-    def check_health(self) -> None:
-        self._run(self._async.check_health)
+    # -- lifecycle --------------------------------------------------------------------
 
     def close(self, timeout: float = 30.0) -> None:
         """Close the async backend, stop the loop and join its thread (idempotent)."""

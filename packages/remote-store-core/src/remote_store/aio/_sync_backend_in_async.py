@@ -14,26 +14,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import (
-    FileInfo,
-    FolderEntry,
-    FolderInfo,
-    FolderSemantics,
-    ResolutionPlan,
-    WriteResult,
-)
+from remote_store._models import FileInfo, WriteResult
 from remote_store._streams import CHUNK_SIZE
 from remote_store.aio._backend import AsyncBackend
+from remote_store.aio._backend_ops import (
+    BackendOperation,
+    Result,
+    arguments,
+    install_forwarders,
+)
 from remote_store.aio._channel import ChannelReader, ChunkChannel
 from remote_store.aio._content import AsyncWritableContent, aiter_content
-from remote_store.errors import RemoteStoreError
 
 __all__ = ["SyncBackendAdapter"]
 
@@ -47,11 +45,51 @@ LIST_PAGE_SIZE = 256
 CLOSE_TIMEOUT = 30.0
 
 
-class SyncBackendAdapter(AsyncBackend):
+def _forwarder(op: BackendOperation) -> Callable[..., Any]:
+    """An operation run in a worker thread: a call, a write fed from the loop, or a
+    listing pulled a page at a time."""
+    name = op.name
+    if op.result is Result.WRITE:
+
+        async def write(self: SyncBackendAdapter, *args: Any, **kwargs: Any) -> WriteResult:
+            return await self._write(getattr(self._backend, name), *args, **kwargs)
+
+        return write
+    if op.result is Result.LISTING:
+
+        def listing(self: SyncBackendAdapter, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+            return self._pages(functools.partial(getattr(self._backend, name), *args, **kwargs))
+
+        return listing
+
+    async def call(self: SyncBackendAdapter, *args: Any, **kwargs: Any) -> Any:
+        args = arguments(op, args, kwargs)
+        return await self._run(getattr(self._backend, name), *args, **kwargs)
+
+    return call
+
+
+class _Forwarded:
+    """The operations of :data:`BACKEND_OPERATIONS`, forwarded to the sync backend."""
+
+    __slots__ = ()
+
+
+install_forwarders(_Forwarded, AsyncBackend, "_backend", _forwarder)
+
+
+class SyncBackendAdapter(_Forwarded, AsyncBackend):
     """Runs a sync backend in worker threads; capabilities and errors are forwarded."""
 
     #: An adapter can do whatever its backend does; ``capabilities`` is the backend's.
     CAPABILITIES = CapabilitySet(Capability)
+
+    if TYPE_CHECKING:  # forwarded (see _Forwarded); declared here for the type checker
+
+        @property
+        def name(self) -> str: ...
+
+        async def get_file_info(self, path: str) -> FileInfo: ...
 
     def __init__(
         self, backend: Backend, *, max_workers: int = 16, max_streaming_writes: int = 16
@@ -59,26 +97,6 @@ class SyncBackendAdapter(AsyncBackend):
         self._backend = backend
         self._calls = ThreadPoolExecutor(max_workers, thread_name_prefix="rs-aio-call")
         self._writes = ThreadPoolExecutor(max_streaming_writes, thread_name_prefix="rs-aio-write")
-
-    @property
-    def name(self) -> str:
-        return self._backend.name
-
-    @property
-    def location(self) -> str:
-        return self._backend.location
-
-    @property
-    def capabilities(self) -> CapabilitySet:
-        return self._backend.capabilities
-
-    @property
-    def folder_semantics(self) -> FolderSemantics:
-        return self._backend.folder_semantics
-
-    @property
-    def in_process_storage(self) -> bool:
-        return self._backend.in_process_storage
 
     @property
     def backend(self) -> Backend:
@@ -110,67 +128,7 @@ class SyncBackendAdapter(AsyncBackend):
         finally:
             await _finally_in_thread(self._calls, stream.close)
 
-    async def read_bytes(self, path: str) -> bytes:
-        return await self._run(self._backend.read_bytes, path)
-
-    async def get_file_info(self, path: str) -> FileInfo:
-        return await self._run(self._backend.get_file_info, path)
-
-    async def exists(self, path: str) -> bool:
-        return await self._run(self._backend.exists, path)
-
-    async def is_file(self, path: str) -> bool:
-        return await self._run(self._backend.is_file, path)
-
-    async def is_folder(self, path: str) -> bool:
-        return await self._run(self._backend.is_folder, path)
-
-    async def get_folder_info(self, path: str) -> FolderInfo:
-        return await self._run(self._backend.get_folder_info, path)
-
     # -- writes -----------------------------------------------------------------------
-
-    async def write(
-        self,
-        path: str,
-        content: AsyncWritableContent,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        return await self._write(
-            self._backend.write, path, content, overwrite=overwrite, metadata=metadata
-        )
-
-    async def write_atomic(
-        self,
-        path: str,
-        content: AsyncWritableContent,
-        *,
-        overwrite: bool = False,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        return await self._write(
-            self._backend.write_atomic, path, content, overwrite=overwrite, metadata=metadata
-        )
-
-    async def write_conditional(
-        self,
-        path: str,
-        content: AsyncWritableContent,
-        *,
-        if_match: str | None = None,
-        if_none_match: str | None = None,
-        metadata: Mapping[str, str] | None = None,
-    ) -> WriteResult:
-        return await self._write(
-            self._backend.write_conditional,
-            path,
-            content,
-            if_match=if_match,
-            if_none_match=if_none_match,
-            metadata=metadata,
-        )
 
     async def _write(
         self,
@@ -197,47 +155,7 @@ class SyncBackendAdapter(AsyncBackend):
         channel.finish()
         return await _wait_uncancelled(writing)
 
-    async def delete(self, path: str, *, missing_ok: bool = False) -> None:
-        await self._run(self._backend.delete, path, missing_ok=missing_ok)
-
-    async def delete_many(
-        self, paths: Sequence[str], *, missing_ok: bool = False
-    ) -> Mapping[str, BaseException | None]:
-        keys = list(paths)
-        return await self._run(self._backend.delete_many, keys, missing_ok=missing_ok)
-
-    async def delete_folder(
-        self, path: str, *, recursive: bool = False, missing_ok: bool = False
-    ) -> None:
-        await self._run(
-            self._backend.delete_folder, path, recursive=recursive, missing_ok=missing_ok
-        )
-
-    async def move(self, src: str, dst: str, *, overwrite: bool = False) -> None:
-        await self._run(self._backend.move, src, dst, overwrite=overwrite)
-
-    async def copy(self, src: str, dst: str, *, overwrite: bool = False) -> None:
-        await self._run(self._backend.copy, src, dst, overwrite=overwrite)
-
     # -- listings ---------------------------------------------------------------------
-
-    def list_files(
-        self, path: str, *, recursive: bool = False, max_depth: int | None = None
-    ) -> AsyncIterator[FileInfo]:
-        return self._pages(
-            functools.partial(
-                self._backend.list_files, path, recursive=recursive, max_depth=max_depth
-            )
-        )
-
-    def list_folders(self, path: str) -> AsyncIterator[FolderEntry]:
-        return self._pages(functools.partial(self._backend.list_folders, path))
-
-    def iter_children(self, path: str) -> AsyncIterator[FileInfo | FolderEntry]:
-        return self._pages(functools.partial(self._backend.iter_children, path))
-
-    def glob(self, pattern: str) -> AsyncIterator[FileInfo]:
-        return self._pages(functools.partial(self._backend.glob, pattern))
 
     async def _pages(self, start: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
         """Pull a sync listing a page at a time in a worker thread."""
@@ -251,22 +169,7 @@ class SyncBackendAdapter(AsyncBackend):
             if close is not None:
                 await _finally_in_thread(self._calls, close)
 
-    # -- errors, naming, health, lifecycle --------------------------------------------
-
-    def map_error(self, exc: BaseException, path: str | None = None) -> RemoteStoreError:
-        return self._backend.map_error(exc, path)
-
-    def to_key(self, native_path: str) -> str:
-        return self._backend.to_key(native_path)
-
-    def native_path(self, path: str) -> str:
-        return self._backend.native_path(path)
-
-    def resolve(self, path: str) -> ResolutionPlan:
-        return self._backend.resolve(path)
-
-    async def check_health(self) -> None:
-        await self._run(self._backend.check_health)
+    # -- lifecycle --------------------------------------------------------------------
 
     async def aclose(self) -> None:
         """Close the backend, then stop both pools; waits up to 30 s for their threads."""

@@ -406,7 +406,9 @@ _CONFIG_KEYS = frozenset({"ttl", "max_content_size", "max_listing_size", "max_en
 
 
 @hookimpl(tryfirst=True)
-def remote_store_wrap_store(store: Store, profile: str, options: Mapping[str, Any]) -> Store | None:
+def remote_store_wrap_store(
+    store: Store | AsyncStore, profile: str, options: Mapping[str, Any]
+) -> Store | AsyncStore | None:
     """Registry hook: a profile with a ``cache`` option is served through :func:`cache`.
 
     It runs before the other wrappers, so the cache is the innermost layer (next to the

@@ -352,7 +352,9 @@ _CONFIG_KEYS = frozenset({"log", "level", "logger"})
 
 
 @hookimpl(trylast=True)
-def remote_store_wrap_store(store: Store, profile: str, options: Mapping[str, Any]) -> Store | None:
+def remote_store_wrap_store(
+    store: Store | AsyncStore, profile: str, options: Mapping[str, Any]
+) -> Store | AsyncStore | None:
     """Registry hook: a profile with an ``observe`` option is wrapped in :func:`observe`.
 
     It runs after the other wrappers, so the observer is the outermost layer and sees
