@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -76,16 +76,11 @@ class Registry:
 
     def get_store(self, name: str) -> Store:
         """The store profile ``name``; :class:`UnknownStore` (a ``KeyError``) lists the others."""
-        with self._lock:
-            store = self._stores.get(name)
-            if store is not None:
-                return store
-            profile = self._profile(name)
-            backend = self._backend(profile.backend)
-            store = Store(backend, profile.root_path, _owns=False)
-            store = _wrap_store(store, name, profile.options)
-            self._stores[name] = store
-            return store
+        return self._cached(
+            self._stores,
+            name,
+            lambda profile: Store(self._backend(profile.backend), profile.root_path, _owns=False),
+        )
 
     def get_async_store(self, name: str) -> AsyncStore:
         """The store profile ``name`` as an :class:`~remote_store.aio.AsyncStore`.
@@ -99,15 +94,23 @@ class Registry:
         """
         from remote_store.aio._store import AsyncStore
 
+        return self._cached(
+            self._async_stores,
+            name,
+            lambda profile: AsyncStore(
+                self._async_backend(profile.backend), profile.root_path, _owns=False
+            ),
+        )
+
+    def _cached(self, stores: dict[str, S], name: str, build: Callable[[StoreProfile], S]) -> S:
+        """The store of profile ``name`` from ``stores``, else built, wrapped by the
+        profile's options and kept."""
         with self._lock:
-            store = self._async_stores.get(name)
-            if store is not None:
-                return store
-            profile = self._profile(name)
-            backend = self._async_backend(profile.backend)
-            store = AsyncStore(backend, profile.root_path, _owns=False)
-            store = _wrap_store(store, name, profile.options)
-            self._async_stores[name] = store
+            store = stores.get(name)
+            if store is None:
+                profile = self._profile(name)
+                store = _wrap_store(build(profile), name, profile.options)
+                stores[name] = store
             return store
 
     def _profile(self, name: str) -> StoreProfile:

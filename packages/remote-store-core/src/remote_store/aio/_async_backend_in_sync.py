@@ -16,19 +16,14 @@ import concurrent.futures
 import io
 import weakref
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import FileInfo, WriteResult
+from remote_store._models import WriteResult
 from remote_store._streams import WritableContent, iter_content
 from remote_store.aio._backend import AsyncBackend
-from remote_store.aio._backend_ops import (
-    BackendOperation,
-    Result,
-    arguments,
-    install_forwarders,
-)
+from remote_store.aio._backend_ops import ForwardsToAsync
 from remote_store.aio._channel import SourceAborted
 from remote_store.aio._errors import RunningEventLoopError
 from remote_store.aio._loop_thread import LoopThread
@@ -45,51 +40,11 @@ WRITE_QUEUE_DEPTH = 2
 _END = object()
 
 
-def _forwarder(op: BackendOperation) -> Callable[..., Any]:
-    """An operation run on the adapter's loop: a call, a write fed from this thread, or
-    a listing pulled a page at a time."""
-    name = op.name
-    if op.result is Result.WRITE:
-
-        def write(self: AsyncBackendSyncAdapter, *args: Any, **kwargs: Any) -> WriteResult:
-            return self._write(getattr(self._async, name), *args, **kwargs)
-
-        return write
-    if op.result is Result.LISTING:
-
-        def listing(self: AsyncBackendSyncAdapter, *args: Any, **kwargs: Any) -> Iterator[Any]:
-            return self._pull(lambda: getattr(self._async, name)(*args, **kwargs))
-
-        return listing
-
-    def call(self: AsyncBackendSyncAdapter, *args: Any, **kwargs: Any) -> Any:
-        args = arguments(op, args, kwargs)
-        return self._run(lambda: getattr(self._async, name)(*args, **kwargs))
-
-    return call
-
-
-class _Forwarded:
-    """The operations of :data:`BACKEND_OPERATIONS`, forwarded to the async backend."""
-
-    __slots__ = ()
-
-
-install_forwarders(_Forwarded, Backend, "_async", _forwarder)
-
-
-class AsyncBackendSyncAdapter(_Forwarded, Backend):
+class AsyncBackendSyncAdapter(ForwardsToAsync, Backend):
     """A sync :class:`Backend` over an :class:`AsyncBackend`, safe to share between threads."""
 
     #: An adapter can do whatever its backend does; ``capabilities`` is the backend's.
     CAPABILITIES = CapabilitySet(Capability)
-
-    if TYPE_CHECKING:  # forwarded (see _Forwarded); declared here for the type checker
-
-        @property
-        def name(self) -> str: ...
-
-        def get_file_info(self, path: str) -> FileInfo: ...
 
     def __init__(self, async_backend: AsyncBackend) -> None:
         if not isinstance(async_backend, AsyncBackend):
@@ -125,6 +80,16 @@ class AsyncBackendSyncAdapter(_Forwarded, Backend):
         self._check_caller()
         future = self._runner.submit(make())
         return _wait(future)
+
+    def _call(self, method: Callable[..., Coroutine[Any, Any, T]], *args: Any, **kwargs: Any) -> T:
+        """A forwarded value operation: one coroutine on the loop."""
+        return self._run(lambda: method(*args, **kwargs))
+
+    def _listing(
+        self, method: Callable[..., AsyncIterator[T]], *args: Any, **kwargs: Any
+    ) -> Iterator[T]:
+        """A forwarded listing, pulled a page at a time."""
+        return self._pull(lambda: method(*args, **kwargs))
 
     # -- reads ------------------------------------------------------------------------
 

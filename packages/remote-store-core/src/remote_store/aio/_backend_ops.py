@@ -3,11 +3,13 @@
 :class:`~remote_store.aio.SyncBackendAdapter` (a sync :class:`Backend` used from async
 code) and :class:`~remote_store.AsyncBackendSyncAdapter` (an :class:`AsyncBackend` used
 from sync code) forward the same operations in opposite directions. Each operation is
-listed once in :data:`BACKEND_OPERATIONS` with the kind of result it delivers; each
-adapter supplies one builder per kind (how it crosses to the other side) and
-:func:`install_forwarders` puts the built methods on a base class of the adapter, named,
-documented and signed like the reference class's method (``Backend`` or
-``AsyncBackend``). What genuinely differs stays hand-written in the adapters: read
+listed once in :data:`BACKEND_OPERATIONS` with the kind of result it delivers, and
+:func:`install_forwarders` builds each adapter's base class from that list
+(:class:`ForwardsToAsync`, :class:`ForwardsToSync`): every method is named, documented
+and signed like the reference class's (``Backend`` or ``AsyncBackend``) and hands the
+wrapped backend's method to one of three crossings the adapter writes once: ``_call``
+(a value), ``_write`` (content that may stream) and ``_listing`` (pulled a page at a
+time). What genuinely differs stays hand-written in the adapters: those crossings, read
 streams, closing, the thread pools or the private loop, cancellation.
 """
 
@@ -16,15 +18,22 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from remote_store._backend import Backend
+from remote_store.aio._backend import AsyncBackend
+
+if TYPE_CHECKING:  # pragma: no cover
+    from remote_store._models import FileInfo
 
 __all__ = [
     "BACKEND_OPERATIONS",
     "DERIVED_SYNC_OPERATIONS",
     "HAND_WRITTEN",
     "BackendOperation",
+    "ForwardsToAsync",
+    "ForwardsToSync",
     "Result",
-    "arguments",
     "install_forwarders",
 ]
 
@@ -98,17 +107,19 @@ HAND_WRITTEN = frozenset({"read", "read_from", "close", "aclose", "unwrap"})
 #: ``Backend`` defaults, derived from the forwarded ``read`` and ``write_atomic``.
 DERIVED_SYNC_OPERATIONS = frozenset({"read_seekable", "open_atomic"})
 
-#: Builds the forwarding function of a ``VALUE``, ``WRITE`` or ``LISTING`` operation.
-Builder = Callable[[BackendOperation], Callable[..., Any]]
+#: The adapter method that carries each kind of operation across (see the mixins).
+_HOPS = {Result.VALUE: "_call", Result.WRITE: "_write", Result.LISTING: "_listing"}
 
 
-def install_forwarders(target: type, reference: type, inner: str, build: Builder) -> None:
+def install_forwarders(target: type, reference: type, inner: str, *, awaited: bool) -> None:
     """Put on ``target`` one forwarder per operation of :data:`BACKEND_OPERATIONS`.
 
     Properties and ``LOCAL`` operations are read or called on the wrapped backend (the
-    attribute ``inner`` of the adapter) as they are; the others are built by ``build``.
-    Each carries the name, docstring and signature of ``reference``'s member
-    (``Backend`` or ``AsyncBackend``).
+    adapter's attribute ``inner``) as they are. The others hand the wrapped backend's
+    method and the arguments to the adapter's ``_call``, ``_write`` or ``_listing``;
+    ``awaited``: the forwarders of values and writes are ``async def``. Each carries
+    the name, docstring and signature of ``reference``'s member (``Backend`` or
+    ``AsyncBackend``).
     """
     for op in BACKEND_OPERATIONS.values():
         declared = getattr(reference, op.name)
@@ -116,10 +127,29 @@ def install_forwarders(target: type, reference: type, inner: str, build: Builder
             getter = functools.wraps(declared.fget, updated=())(_read_property(inner, op.name))
             setattr(target, op.name, property(getter, doc=declared.__doc__))
             continue
-        made = _call_local(inner, op.name) if op.result is Result.LOCAL else build(op)
+        if op.result is Result.LOCAL:
+            made = _call_local(inner, op.name)
+        else:
+            made = _forwarder(op, inner, awaited and op.result is not Result.LISTING)
         method = functools.wraps(declared, updated=())(made)
         method.__qualname__ = f"{target.__qualname__}.{op.name}"
         setattr(target, op.name, method)
+
+
+def _forwarder(op: BackendOperation, inner: str, awaited: bool) -> Callable[..., Any]:
+    name, hop = op.name, _HOPS[op.result]
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        args = _arguments(op, args, kwargs)
+        return getattr(self, hop)(getattr(getattr(self, inner), name), *args, **kwargs)
+
+    if not awaited:
+        return method
+
+    async def awaited_method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return await method(self, *args, **kwargs)
+
+    return awaited_method
 
 
 def _read_property(inner: str, name: str) -> Callable[[Any], Any]:
@@ -136,7 +166,7 @@ def _call_local(inner: str, name: str) -> Callable[..., Any]:
     return method
 
 
-def arguments(
+def _arguments(
     op: BackendOperation, args: tuple[Any, ...], kwargs: dict[str, Any]
 ) -> tuple[Any, ...]:
     """``args`` ready to cross over: an iterable of paths copied into a list (in
@@ -147,3 +177,35 @@ def arguments(
         kwargs[op.listed] = list(kwargs[op.listed])
         return args
     return (list(args[0]), *args[1:]) if args else args
+
+
+class ForwardsToAsync:
+    """Base of :class:`~remote_store.AsyncBackendSyncAdapter`: the listed operations,
+    forwarded to its async backend (``_async``) through ``_call``/``_write``/``_listing``."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # the abstract members of Backend, for the type checker
+
+        @property
+        def name(self) -> str: ...
+
+        def get_file_info(self, path: str) -> FileInfo: ...
+
+
+class ForwardsToSync:
+    """Base of :class:`~remote_store.aio.SyncBackendAdapter`: the listed operations,
+    forwarded to its sync backend (``_backend``), awaited where AsyncBackend awaits."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:  # the abstract members of AsyncBackend, for the type checker
+
+        @property
+        def name(self) -> str: ...
+
+        async def get_file_info(self, path: str) -> FileInfo: ...
+
+
+install_forwarders(ForwardsToAsync, Backend, "_async", awaited=False)
+install_forwarders(ForwardsToSync, AsyncBackend, "_backend", awaited=True)

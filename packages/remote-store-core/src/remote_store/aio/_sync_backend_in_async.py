@@ -17,19 +17,14 @@ import functools
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from remote_store._backend import Backend
 from remote_store._capabilities import Capability, CapabilitySet
-from remote_store._models import FileInfo, WriteResult
+from remote_store._models import WriteResult
 from remote_store._streams import CHUNK_SIZE
 from remote_store.aio._backend import AsyncBackend
-from remote_store.aio._backend_ops import (
-    BackendOperation,
-    Result,
-    arguments,
-    install_forwarders,
-)
+from remote_store.aio._backend_ops import ForwardsToSync
 from remote_store.aio._channel import ChannelReader, ChunkChannel
 from remote_store.aio._content import AsyncWritableContent, aiter_content
 
@@ -45,51 +40,11 @@ LIST_PAGE_SIZE = 256
 CLOSE_TIMEOUT = 30.0
 
 
-def _forwarder(op: BackendOperation) -> Callable[..., Any]:
-    """An operation run in a worker thread: a call, a write fed from the loop, or a
-    listing pulled a page at a time."""
-    name = op.name
-    if op.result is Result.WRITE:
-
-        async def write(self: SyncBackendAdapter, *args: Any, **kwargs: Any) -> WriteResult:
-            return await self._write(getattr(self._backend, name), *args, **kwargs)
-
-        return write
-    if op.result is Result.LISTING:
-
-        def listing(self: SyncBackendAdapter, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
-            return self._pages(functools.partial(getattr(self._backend, name), *args, **kwargs))
-
-        return listing
-
-    async def call(self: SyncBackendAdapter, *args: Any, **kwargs: Any) -> Any:
-        args = arguments(op, args, kwargs)
-        return await self._run(getattr(self._backend, name), *args, **kwargs)
-
-    return call
-
-
-class _Forwarded:
-    """The operations of :data:`BACKEND_OPERATIONS`, forwarded to the sync backend."""
-
-    __slots__ = ()
-
-
-install_forwarders(_Forwarded, AsyncBackend, "_backend", _forwarder)
-
-
-class SyncBackendAdapter(_Forwarded, AsyncBackend):
+class SyncBackendAdapter(ForwardsToSync, AsyncBackend):
     """Runs a sync backend in worker threads; capabilities and errors are forwarded."""
 
     #: An adapter can do whatever its backend does; ``capabilities`` is the backend's.
     CAPABILITIES = CapabilitySet(Capability)
-
-    if TYPE_CHECKING:  # forwarded (see _Forwarded); declared here for the type checker
-
-        @property
-        def name(self) -> str: ...
-
-        async def get_file_info(self, path: str) -> FileInfo: ...
 
     def __init__(
         self, backend: Backend, *, max_workers: int = 16, max_streaming_writes: int = 16
@@ -109,6 +64,15 @@ class SyncBackendAdapter(_Forwarded, AsyncBackend):
     async def _run(self, function: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._calls, functools.partial(function, *args, **kwargs))
+
+    #: A forwarded value operation: one call in a worker thread.
+    _call = _run
+
+    def _listing(
+        self, method: Callable[..., Iterator[T]], *args: Any, **kwargs: Any
+    ) -> AsyncIterator[T]:
+        """A forwarded listing, pulled a page at a time."""
+        return self._pages(functools.partial(method, *args, **kwargs))
 
     # -- reads ------------------------------------------------------------------------
 
