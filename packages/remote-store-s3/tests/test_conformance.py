@@ -14,9 +14,9 @@ from remote_store_s3 import AsyncS3Backend, S3Backend
 class TestS3Conformance(BackendConformance):
     backend_type = "s3"
     rs_secrets = ("conformance-secret-key",)
-    # Two 5 MiB part buffers (issue 24): the traced peak is ~15 MiB whatever the size, under
-    # the 20 MiB bound of the kit's 64 MiB default (a one-command run checks that); 96 MiB
-    # leaves more room (28 MiB).
+    # Three 5 MiB part buffers, filled in place (issue 24): the traced peak is ~16-17 MiB
+    # whatever the size, under the 20 MiB bound of the kit's 64 MiB default (a one-command
+    # run checks that); 96 MiB leaves more room (28 MiB).
     rs_large_file_size = 96 * 1024 * 1024
 
     @pytest.fixture
@@ -35,7 +35,7 @@ class TestAsyncS3Conformance(AsyncBackendConformance):
 
     backend_type = "s3"
     rs_secrets = ("conformance-secret-key",)
-    # its own part pipeline (``_async_io``): one 5 MiB part in flight while the next fills
+    # the sync backend's part pipeline (``_parts``): three 5 MiB buffers, plus the chunks
     rs_large_file_size = 96 * 1024 * 1024
 
     @pytest.fixture

@@ -6,6 +6,7 @@ failure or cancellation), and UploadPartCopy. The request arguments and the rule
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -14,14 +15,16 @@ from remote_store.errors import AlreadyExists, InvalidPath, PreconditionFailed, 
 
 from remote_store_s3 import _ops
 from remote_store_s3._errors import classify, http_status
+from remote_store_s3._parts import Part, PartPool
 from remote_store_s3._responses import write_result
 from remote_store_s3._writes import (
     ancestors,
     check_still_matches,
     complete_args,
     copy_ranges,
+    create_args,
     is_own_create,
-    part_size,
+    part_entry,
     put_args,
 )
 
@@ -176,8 +179,10 @@ async def _check_ancestors(backend: AsyncS3Backend, key: str) -> None:
 
 
 class Multipart:
-    """A multipart upload fed chunk by chunk: one part uploads while the next fills,
-    content under one part becomes a single PUT, nothing is visible before
+    """A multipart upload fed chunk by chunk, with the sync sink's part logic
+    (:class:`~remote_store_s3._parts.PartPool`): a filled part starts uploading at once
+    and the next fills in a free buffer (with every buffer uploading, the oldest part is
+    waited for); content under one part becomes a single PUT, nothing is visible before
     :meth:`commit`, and :meth:`abort` drops every part."""
 
     def __init__(
@@ -191,57 +196,52 @@ class Multipart:
     ) -> None:
         self._backend, self._key = backend, key
         self._overwrite, self._metadata, self._if_match = overwrite, metadata, if_match
-        self._chunks: list[bytes] = []
-        self._buffered = self._size = 0
+        self._pool = PartPool()
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
-        self._pending: tuple[int, asyncio.Future[Any]] | None = None
-
-    def _next_size(self) -> int:
-        return part_size(len(self._parts) + (self._pending is not None))
+        # parts uploading, oldest first, each with its task (retried inside per the policy)
+        self._pending: deque[tuple[Part, asyncio.Future[Any]]] = deque()
 
     async def write(self, data: bytes) -> None:
-        self._size += len(data)
-        while data:
-            room = self._next_size() - self._buffered
-            piece, data = (data, b"") if len(data) <= room else (data[:room], data[room:])
-            self._chunks.append(piece)
-            self._buffered += len(piece)
-            if self._buffered >= self._next_size():
-                await self._send(self._take())
+        view = memoryview(data).cast("B")
+        pool = self._pool
+        while view:
+            if not pool.can_fill():
+                await self._confirm_oldest()  # its buffer fills next
+            view = view[pool.feed(view) :]
+            if pool.full:
+                await self._send()
 
-    def _take(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks, self._buffered = [], 0
-        return data
-
-    async def _send(self, part: bytes) -> None:
-        """Start a part's upload once the previous one is confirmed."""
+    async def _send(self) -> None:
+        """Start the filled part's upload, without waiting for it."""
         backend, key = self._backend, self._key
         if self._upload_id is None:
-            args = backend._args(key, Metadata=dict(self._metadata or {}))
+            args = create_args(backend, key, self._metadata)
             response = await backend._run(key, _ops.call("create_multipart_upload", **args))
             self._upload_id = str(response["UploadId"])
-        await self._confirm()
-        number = len(self._parts) + 1
-        args = backend._args(key, UploadId=self._upload_id, PartNumber=number, Body=part)
-        task = asyncio.ensure_future(backend._run(key, _ops.call("upload_part", **args)))
-        self._pending = (number, task)
+        part, upload_id = self._pool.take(), self._upload_id
 
-    async def _confirm(self) -> None:
-        if self._pending is not None:
-            number, task = self._pending
-            self._pending = None
-            self._parts.append({"PartNumber": number, "ETag": str((await task)["ETag"])})
+        async def upload_part(client: Any) -> dict[str, Any]:
+            args = backend._args(key, **part.args(upload_id))  # the body rewound
+            response: dict[str, Any] = await client.upload_part(**args)
+            return response
+
+        self._pending.append((part, asyncio.ensure_future(backend._run(key, upload_part))))
+
+    async def _confirm_oldest(self) -> None:
+        part, task = self._pending.popleft()
+        self._parts.append(part_entry(part, str((await task)["ETag"])))
+        self._pool.give_back(part)
 
     async def commit(self) -> WriteResult:
         backend, key = self._backend, self._key
         if self._upload_id is None:
-            body = self._take()
+            body = self._pool.body()
             return await put(backend, key, body, self._overwrite, self._metadata, self._if_match)
-        if self._buffered:
-            await self._send(self._take())
-        await self._confirm()
+        if self._pool.filled:
+            await self._send()
+        while self._pending:
+            await self._confirm_oldest()
         if self._if_match is not None:
             check_still_matches(await backend._head(key), self._if_match, key, backend.name)
         args = complete_args(
@@ -254,16 +254,16 @@ class Multipart:
                 raise
             raise AlreadyExists("file exists", path=key, backend=backend.name) from None
         self._upload_id = None  # committed: nothing left to abort
-        return write_result(key, self._size, response, self._metadata)
+        return write_result(key, self._pool.size, response, self._metadata)
 
     async def abort(self) -> None:
-        """Wait for the part in flight (so none lands after), then drop the upload."""
+        """Wait for the parts in flight (so none lands after), then drop the upload."""
         upload_id, self._upload_id = self._upload_id, None
-        self._chunks, self._buffered = [], 0
-        if self._pending is not None:
-            _, task = self._pending
-            self._pending = None
-            await asyncio.gather(task, return_exceptions=True)
+        self._pool.clear()
+        tasks = [task for _, task in self._pending]
+        self._pending.clear()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
         if upload_id is not None:
             await _abort_upload(self._backend, self._key, upload_id)
 
@@ -281,7 +281,7 @@ async def copy_in_parts(
 ) -> None:
     """UploadPartCopy for objects over CopyObject's 5 GiB limit (at most 9000 parts)."""
     source = {"Bucket": backend._bucket, "Key": src}
-    args = backend._args(dst, Metadata=dict(metadata or {}))
+    args = create_args(backend, dst, metadata, checksums=False)
     response = await backend._run(dst, _ops.call("create_multipart_upload", **args))
     upload_id = str(response["UploadId"])
     parts = []

@@ -72,6 +72,8 @@ def write_result(
 
 def _digest(response: Mapping[str, Any]) -> ContentDigest | None:
     """The full-object checksum S3 reports (base64) as hex; composite checksums are skipped."""
+    if response.get("ChecksumType") == "COMPOSITE":
+        return None  # a checksum of the parts' checksums (a multipart upload)
     for field in _CHECKSUMS:
         value = response.get(field)
         if value and "-" not in value:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections import deque
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -25,6 +25,7 @@ from remote_store.errors import (
 
 from remote_store_s3 import _ops
 from remote_store_s3._errors import classify
+from remote_store_s3._parts import PART_SIZE, Part, PartPool
 from remote_store_s3._responses import write_result
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from remote_store_s3._common import S3Options
 
 __all__ = [
-    "PART_BUFFERS",
-    "PART_SIZE",
     "AtomicUpload",
     "MultipartSink",
     "ancestors",
@@ -43,28 +42,15 @@ __all__ = [
     "complete_args",
     "copy_in_parts",
     "copy_ranges",
+    "create_args",
     "install",
     "is_completed",
     "is_own_create",
     "open_atomic",
-    "part_size",
+    "part_entry",
     "put_args",
     "write",
 ]
-
-#: Size of a multipart part (S3's minimum is 5 MiB); it doubles every 1000 parts, so
-#: the 10 000-part limit is far away.
-PART_SIZE = 5 * 1024 * 1024
-#: Parts uploading at once: a filled part goes out as soon as it is full, beside the one
-#: still uploading. A part goes out as a stream, so the socket transport holds no copy.
-PARTS_IN_FLIGHT = 2
-#: Part buffers a stream holds at most (10 MiB), reused from part to part: the next part
-#: fills as soon as one buffer is free. A third buffer (the next part filling while two
-#: upload) would cross the kit's bounded-memory rule at its default 64 MiB file (size / 4
-#: + 4 MiB: a traced peak of ~20.2 MiB against 20), which a one-command certification uses.
-PART_BUFFERS = 2
-#: A body up to this size fills a growing buffer; a larger one gets a part-sized buffer.
-_GROWABLE = 1024 * 1024
 
 
 def write(
@@ -82,13 +68,27 @@ def write(
         body = content if isinstance(content, bytes) else bytes(content)
         return put(backend, key, body, overwrite, metadata, if_match)
     sink = MultipartSink(backend, key, overwrite=overwrite, metadata=metadata, if_match=if_match)
+    readinto = readinto_of(content)
     try:
         for chunk in iter_content(content, CHUNK_SIZE):
             sink.write(chunk)
+            if sink.sized and readinto is not None:
+                # past one chunk: the rest is read straight into the part buffers
+                sink.fill_from(readinto)
+                break
     except BaseException:
         sink.abort()
         raise
     return sink.commit()
+
+
+def readinto_of(content: Any) -> Callable[[Any], int | None] | None:
+    """The source's own ``readinto`` (``None`` when it only inherits the base's, which
+    raises, or has none): parts are then read straight into their buffers."""
+    method = getattr(type(content), "readinto", None)
+    if method is None or method is io.RawIOBase.readinto:
+        return None
+    return content.readinto  # type: ignore[no-any-return]
 
 
 def open_atomic(
@@ -152,16 +152,28 @@ def put(
     return write_result(key, len(body), response, metadata)
 
 
-def create_upload(backend: S3Backend, key: str, metadata: Mapping[str, str] | None) -> str:
+def create_args(
+    backend: S3Options, key: str, metadata: Mapping[str, str] | None, *, checksums: bool = True
+) -> dict[str, Any]:
+    """CreateMultipartUpload arguments. With ``checksums`` every part carries its CRC32
+    (:class:`~remote_store_s3._parts.Part`) and the object gets S3's composite CRC32 of
+    them, as boto3's managed transfer does; without it (UploadPartCopy), none."""
     args = backend._args(key, Metadata=dict(metadata or {}))
+    if checksums:
+        args["ChecksumAlgorithm"] = "CRC32"
+    return args
+
+
+def create_upload(
+    backend: S3Backend, key: str, metadata: Mapping[str, str] | None, *, checksums: bool = True
+) -> str:
+    args = create_args(backend, key, metadata, checksums=checksums)
     return str(backend._run(key, _ops.call("create_multipart_upload", **args))["UploadId"])
 
 
-def upload_part(
-    backend: S3Backend, key: str, upload_id: str, number: int, part: bytes | bytearray
-) -> str:
-    args = backend._args(key, UploadId=upload_id, PartNumber=number, Body=part)
-    return str(backend._run(key, _ops.call("upload_part", **args))["ETag"])
+def part_entry(part: Part, etag: str) -> dict[str, Any]:
+    """A confirmed part as CompleteMultipartUpload lists it."""
+    return {"PartNumber": part.number, "ETag": etag, "ChecksumCRC32": part.checksum}
 
 
 def complete_upload(
@@ -228,11 +240,6 @@ def complete_args(
     return args
 
 
-def part_size(parts: int) -> int:
-    """The size of the next part after ``parts`` parts: doubles every 1000 parts."""
-    return PART_SIZE << (parts // 1000)
-
-
 def copy_ranges(size: int) -> Iterator[tuple[int, str]]:
     """``(part number, "bytes=a-b")`` of an UploadPartCopy of ``size`` bytes (<= 9000 parts)."""
     step = max(PART_SIZE * 64, -(-size // 9000))
@@ -266,7 +273,7 @@ def copy_in_parts(
 ) -> None:
     """UploadPartCopy for objects over CopyObject's 5 GiB limit (at most 9000 parts)."""
     source = {"Bucket": backend._bucket, "Key": src}
-    upload_id = create_upload(backend, dst, metadata)
+    upload_id = create_upload(backend, dst, metadata, checksums=False)
     parts = []
     try:
         for number, source_range in copy_ranges(size):
@@ -325,10 +332,10 @@ def check_ancestors(backend: S3Backend, key: str) -> None:
 class MultipartSink(io.RawIOBase):
     """A writable stream that uploads parts as they fill and commits on :meth:`commit`.
 
-    A filled part goes out at once, up to ``PARTS_IN_FLIGHT`` at a time, and the next one
-    fills in a free buffer: at most ``PART_BUFFERS`` parts are held. Content smaller than
-    one part becomes a single PUT. Nothing is visible until the commit; :meth:`abort`
-    removes every uploaded part.
+    Parts fill in a :class:`~remote_store_s3._parts.PartPool`: a filled part goes out at
+    once, and the next fills in a free buffer; with every buffer uploading, the oldest
+    part is waited for. Content smaller than one part becomes a single PUT. Nothing is
+    visible until the commit; :meth:`abort` removes every uploaded part.
     """
 
     def __init__(
@@ -346,79 +353,65 @@ class MultipartSink(io.RawIOBase):
         self._overwrite = overwrite
         self._metadata = metadata
         self._if_match = if_match
-        self._buffer = io.BytesIO()  # the part filling: grows up to _GROWABLE, then sized
-        self._sized = False
-        self._free: list[io.BytesIO] = []  # buffers of confirmed parts, to fill again
+        self._pool = PartPool()
         self._upload_id: str | None = None
         self._parts: list[dict[str, Any]] = []
-        # parts sent and not yet confirmed, oldest first: (number, body, response future)
-        self._pending: deque[tuple[int, io.BytesIO, Future[Any]]] = deque()
-        self._size = 0
+        # parts sent and not yet confirmed, oldest first, with their response futures
+        self._pending: deque[tuple[Part, Future[Any]]] = deque()
 
     def writable(self) -> bool:
         return True
 
     def tell(self) -> int:
-        return self._size
+        return self._pool.size
+
+    @property
+    def sized(self) -> bool:
+        """Whether the content is past a small body (parts fill part-sized buffers)."""
+        return self._pool.sized
 
     def write(self, data: Any) -> int:
         if self.closed:
             raise ValueError("write to a closed upload")
         view = memoryview(data).cast("B")
         written = len(view)
-        buffer = self._buffer
-        if not self._sized and buffer.tell() + written > _GROWABLE:
-            # past a small body: one buffer of a part's size from now on, never grown
-            self._buffer = sized = io.BytesIO(bytes(self._part_size()))
-            sized.write(buffer.getvalue())
-            buffer, self._sized = sized, True
+        pool = self._pool
         while view:
-            room = self._part_size() - buffer.tell()
-            buffer.write(view[:room])
-            view = view[room:]
-            if buffer.tell() >= self._part_size():
+            if not pool.can_fill():
+                self._confirm_oldest()  # its buffer fills next
+            view = view[pool.feed(view) :]
+            if pool.full:
                 self._send()
-                buffer = self._buffer
-        self._size += written
         return written
 
-    def _part_size(self) -> int:
-        return part_size(len(self._parts) + len(self._pending))
+    def fill_from(self, readinto: Callable[[Any], int | None]) -> None:
+        """Read the rest of a source straight into the part buffers (``readinto``)."""
+        pool = self._pool
+        while True:
+            if not pool.can_fill():
+                self._confirm_oldest()
+            if not pool.fill_from(readinto):
+                return
+            if pool.full:
+                self._send()
 
-    def _send(self, *, last: bool = False) -> None:
-        """Send the filled buffer as the next part, without waiting for it, once fewer than
-        ``PARTS_IN_FLIGHT`` are out; a free buffer takes its place (the oldest part is
-        waited for when ``PART_BUFFERS`` are in use).
+    def _send(self) -> None:
+        """Send the filled part without waiting for it.
 
-        The body goes as a stream (the ``BytesIO``): the connection sends it in small
-        slices instead of copying what the socket did not take at once.
+        The body goes as a stream (the buffer): the connection sends it in small slices
+        instead of copying what the socket did not take at once.
         """
         backend, key = self._backend, self._key
         if self._upload_id is None:
             self._upload_id = create_upload(backend, key, self._metadata)
-        while len(self._pending) >= PARTS_IN_FLIGHT:
-            self._confirm_oldest()
-        number = len(self._parts) + len(self._pending) + 1
-        part = self._buffer
-        part.truncate()
-        part.seek(0)
-        args = backend._args(key, UploadId=self._upload_id, PartNumber=number, Body=part)
+        part = self._pool.take()
+        args = backend._args(key, **part.args(self._upload_id))
         client = backend._client or backend._connect()
-        self._pending.append((number, part, backend._submit(client.upload_part(**args))))
-        self._buffer = io.BytesIO()
-        if last:
-            return
-        if not self._free and len(self._pending) >= PART_BUFFERS:
-            self._confirm_oldest()  # its buffer fills next
-        if self._free:
-            self._buffer = self._free.pop()
-        else:
-            # a bytes object nobody else holds: the buffer is written in place, never grown
-            self._buffer = io.BytesIO(bytes(self._part_size()))
+        self._pending.append((part, backend._submit(client.upload_part(**args))))
 
     def _confirm_oldest(self) -> None:
         """Wait for the oldest part in flight; a retryable failure is sent again (retried)."""
-        number, part, future = self._pending.popleft()
+        part, future = self._pending.popleft()
         backend, key = self._backend, self._key
         try:
             etag = str(future.result()["ETag"])
@@ -430,22 +423,21 @@ class MultipartSink(io.RawIOBase):
             import dataclasses
 
             retry = dataclasses.replace(policy, max_attempts=policy.max_attempts - 1)
-            args = backend._args(key, UploadId=self._upload_id, PartNumber=number, Body=part)
+            upload_id = str(self._upload_id)
 
             def upload(client: Any) -> Coroutine[Any, Any, dict[str, Any]]:
-                part.seek(0)
+                args = backend._args(key, **part.args(upload_id))  # the body rewound
                 return client.upload_part(**args)  # type: ignore[no-any-return]
 
             etag = str(backend._run(key, upload, policy=retry)["ETag"])
-        self._parts.append({"PartNumber": number, "ETag": etag})
-        part.seek(0)
-        self._free.append(part)
+        self._parts.append(part_entry(part, etag))
+        self._pool.give_back(part)
 
     def _drain(self) -> None:
         """Wait for every part in flight (errors ignored): before an abort, so that no part
         lands after the upload was dropped."""
         while self._pending:
-            _, _, future = self._pending.popleft()
+            _, future = self._pending.popleft()
             try:
                 future.result()
             except Exception:
@@ -456,11 +448,10 @@ class MultipartSink(io.RawIOBase):
         backend, key = self._backend, self._key
         try:
             if self._upload_id is None:
-                self._buffer.truncate()  # a sized buffer holds a part's size
-                body = self._buffer.getvalue()  # the buffer itself, not a copy
+                body = self._pool.body()
                 return put(backend, key, body, self._overwrite, self._metadata, self._if_match)
-            if self._buffer.tell() or not (self._parts or self._pending):
-                self._send(last=True)
+            if self._pool.filled:
+                self._send()
             while self._pending:
                 self._confirm_oldest()
             if self._if_match is not None:
@@ -470,7 +461,7 @@ class MultipartSink(io.RawIOBase):
                 key,
                 self._upload_id,
                 self._parts,
-                self._size,
+                self._pool.size,
                 self._overwrite,
                 self._metadata,
                 self._if_match,
@@ -484,7 +475,7 @@ class MultipartSink(io.RawIOBase):
     def abort(self) -> None:
         """Drop the parts uploaded so far (best effort); nothing was committed."""
         upload_id, self._upload_id = self._upload_id, None
-        self._buffer, self._free = io.BytesIO(), []
+        self._pool.clear()
         self._drain()
         if upload_id is not None:
             abort_upload(self._backend, self._key, upload_id)
