@@ -29,6 +29,10 @@ PART_SIZE = 5 * 1024 * 1024
 PART_BUFFERS = 3
 #: A body up to this size fills a growing buffer; a larger one gets part-sized buffers.
 GROWABLE = 1024 * 1024
+#: Bytes one ``readinto`` of the source is asked for at most: a source that builds what
+#: it copies in (a generated stream, a decoder) then holds at most this much besides the
+#: part buffers (the kit's bounded-memory rule counts it).
+READ_SIZE = 256 * 1024
 
 
 def part_size(parts: int) -> int:
@@ -126,7 +130,7 @@ class PartPool:
         self._room()
         assert self._view is not None
         start = self._filled
-        read = readinto(self._view[start : self._capacity])
+        read = readinto(self._view[start : min(self._capacity, start + READ_SIZE)])
         if not read:
             return 0
         return self._count(self._view[start : start + read])
