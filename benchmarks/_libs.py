@@ -209,14 +209,19 @@ class RemoteStore(Adapter):
             assert root is not None
             self.store = Store(LocalBackend(root=root))
         else:
+            backend_class: Any
             if s3_type == "s3-obstore":  # the same options, only the type differs
-                from remote_store_obstore import S3ObstoreBackend as S3Backend
+                from remote_store_obstore import S3ObstoreBackend
+
+                backend_class = S3ObstoreBackend
             else:
                 from remote_store.backends import S3Backend
 
+                backend_class = S3Backend
+
             assert bucket is not None
             self.store = Store(
-                S3Backend(
+                backend_class(
                     bucket=bucket,
                     endpoint_url=endpoint,
                     key="bench",
@@ -369,7 +374,9 @@ class Obstore(Adapter):
         return sum(len(chunk) for chunk in self.ob.get(self.store, key))
 
 
-def make(lib: str, backend: str, *, root: str | None, endpoint: str | None, bucket: str | None):
+def make(
+    lib: str, backend: str, *, root: str | None, endpoint: str | None, bucket: str | None
+) -> Adapter:
     """The adapter of ``lib`` (raw, project, public, fsspec, obstore, rs-obstore) on ``backend``."""
     if lib == "raw":
         if backend == "memory":

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,7 @@ def main() -> None:
         try:
             assert server.stdout is not None
             url = f"http://127.0.0.1:{server.stdout.readline().strip()}"
-            runs = {
+            runs: dict[str, Callable[[], float]] = {
                 "cli": lambda: run_cli(url, folder, args.workers, work),
                 "api": lambda: run_api(url, folder, args.workers),
                 "boto3": lambda: run_boto3(url, folder, args.workers),

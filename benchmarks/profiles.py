@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -196,7 +196,7 @@ def p_s3_read_threads() -> None:
 
         profile("s3 read 200 x 4 KiB, 8 threads (main thread only)", project, 5, raw)
         # the event-loop thread is where the project's requests run: profile it there
-        backend = s3.project.store.backend
+        backend: Any = s3.project.store.backend
         loop_profile = cProfile.Profile()
         backend._sync(_enable(loop_profile))
         for _ in range(5):
@@ -239,20 +239,25 @@ def p_s3_listing() -> None:
 
 
 def p_s3_write_256() -> None:
-    import _worker
-
     s3 = S3()
     try:
         size = 256 * 1024 * 1024
         s3.project.write("warm", b"x", False)
         profile(
             "s3 256 MiB streamed write",
-            lambda: s3.project.stream_write(f"big-{time.time()}", _worker.Pattern(size)),
+            lambda: s3.project.stream_write(f"big-{time.time()}", _pattern(size)),
             1,
-            lambda: s3.raw.stream_write(f"big-raw-{time.time()}", _worker.Pattern(size)),
+            lambda: s3.raw.stream_write(f"big-raw-{time.time()}", _pattern(size)),
         )
     finally:
         s3.stop()
+
+
+def _pattern(size: int) -> BinaryIO:
+    """The workers' generated source, typed as the binary stream it stands in for."""
+    import _worker
+
+    return cast(BinaryIO, _worker.Pattern(size))
 
 
 def p_import() -> None:
@@ -268,8 +273,8 @@ def p_import() -> None:
             self_us, cumulative, name = (part.strip() for part in line.split("|")[0:3])
             rows.append((int(self_us.split(":")[1]), int(cumulative), name))
         print(f"\n=== {statement}: top 20 modules by own import time (us)")
-        for own, cumulative, name in sorted(rows, reverse=True)[:20]:
-            print(f"{own:>8} own {cumulative:>8} cumulative  {name}")
+        for own, total_us, name in sorted(rows, reverse=True)[:20]:
+            print(f"{own:>8} own {total_us:>8} cumulative  {name}")
 
 
 NAMES = {

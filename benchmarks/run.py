@@ -680,7 +680,7 @@ def _import_ms(python: str, statement: str) -> float:
             check=True,
             env=IMPORT_ENV,
         )
-        found = {}
+        found: dict[str, int] = {}
         for line in done.stderr.splitlines():
             match = _IMPORT_LINE.match(line)
             if match and len(match.group(3)) == 1:  # top level: one space of indentation

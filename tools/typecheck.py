@@ -65,6 +65,17 @@ def distributions() -> list[Unit]:
             targets.append(f"{folder}/tests")
         bases = (f"{folder}/src", folder, *(f"{folder}/{b}" for b in EXTRA_BASES.get(folder, ())))
         units.append(Unit(Path(folder).name, folder, tuple(targets), bases))
+    # The example scripts and the benchmarks (run as scripts: their folder is the module base;
+    # the benchmark runner's virtual environments are not ours to check).
+    units.append(
+        Unit(
+            "examples+benchmarks",
+            "benchmarks",
+            ("examples", "benchmarks"),
+            ("examples", "benchmarks"),
+            ("^benchmarks/\\.venvs/",),
+        )
+    )
     # The repository's own tools and their tests (the broken plugin there is a test fixture:
     # its code is broken on purpose and only ever installed into a throwaway environment).
     tools = tuple(sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tools").glob("*.py")))

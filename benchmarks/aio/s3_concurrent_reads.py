@@ -57,7 +57,12 @@ async def _through_store(endpoint: str, threads: list[int], adapter: bool) -> fl
     from remote_store.aio import AsyncStore, SyncBackendAdapter
     from remote_store_s3 import AsyncS3Backend, S3Backend
 
-    options = {"endpoint_url": endpoint, "key": "k", "secret": "s", "region_name": "us-east-1"}
+    options: dict[str, Any] = {
+        "endpoint_url": endpoint,
+        "key": "k",
+        "secret": "s",
+        "region_name": "us-east-1",
+    }
     backend: Any = (
         SyncBackendAdapter(S3Backend("bench", **options))
         if adapter

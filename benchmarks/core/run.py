@@ -202,7 +202,8 @@ def bench_import(repeat: int) -> Row:
 
 def bench_interpreter_delta(repeat: int) -> tuple[float, float]:
     """Wall time of ``python -c 'import remote_store'`` minus ``python -c pass`` (ms)."""
-    bare, loaded = [], []
+    bare: list[float] = []
+    loaded: list[float] = []
     for _ in range(repeat):
         for code, sink in (("pass", bare), ("import remote_store", loaded)):
             start = time.perf_counter()

@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,10 @@ def timed(action: Callable[[], object]) -> float:
     start = time.perf_counter()
     action()
     return time.perf_counter() - start
+
+
+def _append_listing(sides: Sides, side: str, found: list[int]) -> None:
+    found.append(sides.list(side, "tree"))
 
 
 class Sides:
@@ -169,14 +174,14 @@ def main() -> None:
         for round_ in range(args.rounds):
             for name in sides.names:
                 times = [
-                    timed(lambda i=i, n=name, r=round_: sides.write(n, f"w/{r}/{n}/{i}"))
+                    timed(partial(sides.write, name, f"w/{round_}/{name}/{i}"))
                     for i in range(args.ops)
                 ]
                 record("write 4 KiB (new)", name, statistics.median(times))
-                times = [timed(lambda n=name: sides.read(n, f"warm/{n}")) for _ in range(args.ops)]
+                times = [timed(partial(sides.read, name, f"warm/{name}")) for _ in range(args.ops)]
                 record("read 4 KiB", name, statistics.median(times))
                 times = [
-                    timed(lambda n=name: sides.exists(n, f"warm/{n}")) for _ in range(args.ops)
+                    timed(partial(sides.exists, name, f"warm/{name}")) for _ in range(args.ops)
                 ]
                 record("exists (file)", name, statistics.median(times))
 
@@ -189,9 +194,7 @@ def main() -> None:
         for _ in range(args.rounds):
             for name in sides.names:
                 found: list[int] = []
-                record(
-                    listing, name, timed(lambda n=name, f=found: f.append(sides.list(n, "tree")))
-                )
+                record(listing, name, timed(partial(_append_listing, sides, name, found)))
                 assert found == [args.objects], (name, found)
 
         progress("timed the listings")
@@ -199,17 +202,13 @@ def main() -> None:
         for name in sides.names:
             key = f"count/{name}"
             counts.setdefault("write 4 KiB (new)", {})[name] = counted(
-                log, lambda n=name, k=key: sides.write(n, k)
+                log, partial(sides.write, name, key)
             )
-            counts.setdefault("read 4 KiB", {})[name] = counted(
-                log, lambda n=name, k=key: sides.read(n, k)
-            )
+            counts.setdefault("read 4 KiB", {})[name] = counted(log, partial(sides.read, name, key))
             counts.setdefault("exists (file)", {})[name] = counted(
-                log, lambda n=name, k=key: sides.exists(n, k)
+                log, partial(sides.exists, name, key)
             )
-            counts.setdefault(listing, {})[name] = counted(
-                log, lambda n=name: sides.list(n, "tree")
-            )
+            counts.setdefault(listing, {})[name] = counted(log, partial(sides.list, name, "tree"))
 
         print(f"{'operation':<24}" + "".join(f"{n:>22}" for n in sides.names) + f"{'rs/gcsfs':>10}")
         for operation, per_side in results.items():
@@ -217,10 +216,10 @@ def main() -> None:
             cells = "".join(f"{medians[n] * 1e3:>20.2f}ms" for n in sides.names)
             print(f"{operation:<24}{cells}{medians['remote-store'] / medians['gcsfs']:>10.2f}")
         print("\nrequests per operation (method status, as the emulator logged them)")
-        for operation, per_side in counts.items():
+        for operation, seen_per_side in counts.items():
             print(f"  {operation}")
             for name in sides.names:
-                seen = per_side[name]
+                seen = seen_per_side[name]
                 print(
                     f"    {name:<22}{len(seen):>4}  {', '.join(seen[:6])}{' ...' if len(seen) > 6 else ''}"
                 )

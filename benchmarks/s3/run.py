@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
@@ -70,16 +71,9 @@ def main() -> None:
         }
         for round_ in range(args.rounds):
             tag = f"r{round_}"
-            ours = [
-                timed(lambda i=i, t=tag: store.write(f"w/{t}/rs{i}", PAYLOAD))
-                for i in range(args.ops)
-            ]
+            ours = [timed(partial(store.write, f"w/{tag}/rs{i}", PAYLOAD)) for i in range(args.ops)]
             theirs = [
-                timed(
-                    lambda i=i, t=tag: client.put_object(
-                        Bucket=bucket, Key=f"w/{t}/b3{i}", Body=PAYLOAD
-                    )
-                )
+                timed(partial(client.put_object, Bucket=bucket, Key=f"w/{tag}/b3{i}", Body=PAYLOAD))
                 for i in range(args.ops)
             ]
             results["write 4 KiB"]["remote-store"].append(statistics.median(ours))

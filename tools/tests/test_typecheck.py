@@ -54,6 +54,11 @@ def test_every_tests_folder_is_type_checked() -> None:
     assert not typecheck.TESTS_NOT_YET_CHECKED, "a distribution's tests went unchecked again"
 
 
+def test_the_examples_and_the_benchmarks_are_type_checked() -> None:
+    targets = {t for unit in typecheck.distributions() for t in unit.targets}
+    assert {"examples", "benchmarks"} <= targets
+
+
 def test_each_run_has_its_distribution_as_the_base_of_its_tests() -> None:
     units = typecheck.distributions()
     for unit in units:
