@@ -72,10 +72,10 @@ class LeaksKeyError(MemoryBackend):
     def read(self, path: str) -> BinaryIO:
         import io
 
-        return io.BytesIO(self._files[path].data)
+        return io.BytesIO(self._files[path][0])
 
     def read_bytes(self, path: str) -> bytes:
-        data: bytes = self._files[path].data
+        data: bytes = self._files[path][0]
         return data
 
     def get_file_info(self, path: str) -> FileInfo:

@@ -59,7 +59,7 @@ def snapshot_store(store: Store) -> object:
     backend = store.backend
     if isinstance(backend, MemoryBackend):
         return (
-            {key: (f.data, f.metadata) for key, f in backend._files.items()},
+            {key: (f[0], f[2]) for key, f in backend._files.items()},
             {key: sorted(names) for key, names in backend._folders.items()},
         )
     assert isinstance(backend, LocalBackend)

@@ -215,3 +215,29 @@ def test_moving_a_relative_file_link_moves_what_it_shows(
     assert not (local_root / "a" / "deeper" / "moved.txt").is_symlink()
     assert not os.path.lexists(local_root / "a" / "alias.txt")
     assert (local_root / "b" / "f.txt").read_bytes() == b"in b"  # the target stays
+
+
+def test_stat_of_a_nested_key_whose_last_name_is_a_symlink(
+    store: Store, local_root: Path, outside: Path
+) -> None:
+    """``exists``/``get_file_info`` of a nested key (one ``openat2`` of the node itself):
+    a final symlink is followed inside the root, refused when it leaves it."""
+    (local_root / "a" / "in").symlink_to("../b/f.txt")
+    (local_root / "a" / "abs").symlink_to(local_root / "b" / "f.txt")
+    (local_root / "a" / "dir").symlink_to("../b", target_is_directory=True)
+    (local_root / "a" / "gone").symlink_to("../b/missing.txt")
+    (local_root / "a" / "out").symlink_to(outside / "secret.txt")
+    (local_root / "a" / "up").symlink_to("../../outside/secret.txt")
+    for key in ("a/in", "a/abs"):
+        assert store.exists(key)
+        assert store.is_file(key)
+        assert store.get_file_info(key).size == 4
+    assert store.is_folder("a/dir")
+    assert not store.exists("a/gone")
+    assert not store.exists("b/f.txt/below")  # a file where a folder must be
+    assert not store.exists("a/missing/deeper")
+    for key in ("a/out", "a/up"):
+        with pytest.raises(InvalidPath, match="escapes"):
+            store.exists(key)
+        with pytest.raises(InvalidPath, match="escapes"):
+            store.get_file_info(key)

@@ -14,7 +14,7 @@ does not import :mod:`dataclasses`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from types import MappingProxyType
 from typing import (
@@ -117,21 +117,33 @@ def _reseal(obj: object, cls: type[M]) -> M:
     """Copy a filled twin instance into a subclass of a model whose layout differs (one
     with a ``__dict__``), where switching the instance's class is refused."""
     sealed = _new(cls)
-    for name in cls._fields:
-        object.__setattr__(sealed, name, getattr(obj, name))
+    twin = type(obj)
+    for name in cls._fields:  # through the twin's slots: a model may wrap one in a property
+        getattr(twin, name).__set__(sealed, getattr(obj, name))
     return sealed
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def stamp_datetime(stamp_ns: int) -> datetime:
+    """The aware UTC ``datetime`` of a ``time.time_ns()`` stamp, truncated to the
+    microsecond exactly as ``datetime.now(UTC)`` is (no float rounding)."""
+    return _EPOCH + timedelta(microseconds=stamp_ns // 1000)
 
 
 def native_write_result(
     path: str,
     size: int,
-    last_modified: datetime,
+    last_modified: datetime | int,
     metadata: Mapping[str, str] | None,
     etag: str | None = None,
 ) -> WriteResult:
     """``WriteResult(path, size, "native", etag=..., last_modified=..., metadata=...)``,
     built without the constructor's call overhead: a memory-backend write returns one per
-    call."""
+    call. ``last_modified`` may be a ``time.time_ns()`` stamp (an ``int``): the result then
+    turns it into its ``datetime`` on first read (``datetime.now(UTC)`` costs about as
+    much as the rest of a memory write, and most callers never look at it)."""
     result = _new(_WriteResultSlots)
     result.path = path
     result.size = size
@@ -139,7 +151,7 @@ def native_write_result(
     result.digest = None
     result.etag = etag
     result.version_id = None
-    result.last_modified = last_modified
+    result.last_modified = last_modified  # type: ignore[assignment]  # int: read lazily
     result.metadata = metadata
     result.__class__ = WriteResult
     return result  # type: ignore[return-value]
@@ -507,6 +519,21 @@ class WriteResult(_Model, _WriteResultSlots):
         except TypeError:
             return _reseal(self, cls)
         return self  # type: ignore[return-value]
+
+    if not TYPE_CHECKING:
+
+        @property
+        def last_modified(self) -> datetime | None:
+            """When the file was last modified (aware UTC), or ``None`` if unknown."""
+            value = _raw_last_modified.__get__(self)
+            if type(value) is int:  # a time_ns stamp from native_write_result
+                value = stamp_datetime(value)
+                _raw_last_modified.__set__(self, value)  # the same value for every reader
+            return value
+
+
+#: The slot behind ``WriteResult.last_modified`` (the property above reads through it).
+_raw_last_modified: Any = _WriteResultSlots.__dict__["last_modified"]
 
 
 class _ResolutionPlanSlots:

@@ -31,6 +31,7 @@ R = TypeVar("R")
 _READ = Capability.READ
 _WRITE = Capability.WRITE
 _EXCLUSIVE_CREATE = Capability.EXCLUSIVE_CREATE
+_METADATA = Capability.METADATA
 
 
 class StoreOps(StoreCore[Backend]):
@@ -90,7 +91,12 @@ class StoreOps(StoreCore[Backend]):
     def exists(self, path: str) -> bool:
         """Whether a file or folder exists at ``path`` (``""`` is the root)."""
         try:
-            key = self._folder_key(path)
+            try:  # the common case inline: a str path seen before (never the root)
+                if type(path) is not str:
+                    raise KeyError(path)
+                key = self._prefix + NORMAL_KEYS[path]
+            except KeyError:
+                key = self._folder_key(path)
             try:
                 return self._backend.exists(key)
             except RemoteStoreError:
@@ -516,9 +522,14 @@ class StoreOps(StoreCore[Backend]):
     def get_file_info(self, path: str) -> FileInfo:
         """Full metadata of a file."""
         try:
-            key = self._file_key(path)
-            if Capability.METADATA not in self._capabilities:
-                self._gate(Capability.METADATA, key)
+            try:  # the common case inline: a str path seen before (never the root)
+                key = (
+                    self._prefix + NORMAL_KEYS[path] if type(path) is str else self._file_key(path)
+                )
+            except KeyError:
+                key = self._file_key(path)
+            if _METADATA not in self._capabilities:
+                self._gate(_METADATA, key)
             try:
                 info = self._backend.get_file_info(key)
             except RemoteStoreError:

@@ -39,6 +39,7 @@ R = TypeVar("R")
 _READ = Capability.READ
 _WRITE = Capability.WRITE
 _EXCLUSIVE_CREATE = Capability.EXCLUSIVE_CREATE
+_METADATA = Capability.METADATA
 
 
 class AsyncStoreOps(StoreCore[AsyncBackend]):
@@ -99,7 +100,12 @@ class AsyncStoreOps(StoreCore[AsyncBackend]):
     async def exists(self, path: str) -> bool:
         """Whether a file or folder exists at ``path`` (``""`` is the root)."""
         try:
-            key = self._folder_key(path)
+            try:  # the common case inline: a str path seen before (never the root)
+                if type(path) is not str:
+                    raise KeyError(path)
+                key = self._prefix + NORMAL_KEYS[path]
+            except KeyError:
+                key = self._folder_key(path)
             try:
                 return await self._backend.exists(key)
             except RemoteStoreError:
@@ -519,9 +525,14 @@ class AsyncStoreOps(StoreCore[AsyncBackend]):
     async def get_file_info(self, path: str) -> FileInfo:
         """Full metadata of a file."""
         try:
-            key = self._file_key(path)
-            if Capability.METADATA not in self._capabilities:
-                self._gate(Capability.METADATA, key)
+            try:  # the common case inline: a str path seen before (never the root)
+                key = (
+                    self._prefix + NORMAL_KEYS[path] if type(path) is str else self._file_key(path)
+                )
+            except KeyError:
+                key = self._file_key(path)
+            if _METADATA not in self._capabilities:
+                self._gate(_METADATA, key)
             try:
                 info = await self._backend.get_file_info(key)
             except RemoteStoreError:

@@ -50,15 +50,13 @@ def load_open_beneath() -> OpenBeneath | None:
     except (OSError, AttributeError):  # pragma: no cover
         return None
     syscall.restype = ctypes.c_long
-    syscall.argtypes = [
-        ctypes.c_long,
-        ctypes.c_int,
-        ctypes.c_char_p,
-        ctypes.c_void_p,
-        ctypes.c_size_t,
-    ]
+    # No ``argtypes``: converting each argument through them costs more than the system
+    # call. The arguments are passed as ready C values instead: the call number and the
+    # struct size as prebuilt ``c_long`` / ``c_size_t``, the path as ``char *``, the struct
+    # by reference, ``dirfd`` as a C ``int`` (what the kernel reads it as).
+    number = ctypes.c_long(_SYS_OPENAT2)
     resolve = _RESOLVE_BENEATH | _RESOLVE_NO_MAGICLINKS
-    hows: dict[int, tuple[object, int, object]] = {}
+    hows: dict[int, tuple[object, object, object]] = {}
     get_errno = ctypes.get_errno
     byref = ctypes.byref
 
@@ -66,8 +64,9 @@ def load_open_beneath() -> OpenBeneath | None:
         entry = hows.get(flags)
         if entry is None:
             how = OpenHow(flags, 0, resolve)
-            entry = hows[flags] = (byref(how), ctypes.sizeof(how), how)  # keeps ``how`` alive
-        fd: int = syscall(_SYS_OPENAT2, dirfd, path, entry[0], entry[1])
+            size = ctypes.c_size_t(ctypes.sizeof(how))
+            entry = hows[flags] = (byref(how), size, how)  # keeps ``how`` alive
+        fd: int = syscall(number, dirfd, path, entry[0], entry[1])
         return fd if fd >= 0 else -get_errno()
 
     probe = open_beneath(_AT_FDCWD, b".", os.O_PATH | os.O_CLOEXEC)

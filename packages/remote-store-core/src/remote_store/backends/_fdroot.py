@@ -21,6 +21,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 
 from remote_store.backends._beneath import OpenBeneath, load_open_beneath
 from remote_store.errors import InvalidPath
@@ -48,6 +49,11 @@ DIR_FLAGS = (_O_PATH or os.O_RDONLY) | os.O_DIRECTORY | os.O_CLOEXEC
 #: A folder handle that can be listed (``fdopendir``) and fsync'd.
 READ_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
 _STEP_FLAGS = DIR_FLAGS | os.O_NOFOLLOW
+#: A handle on any node, only to ``fstat`` it (``O_PATH``: nothing is opened for I/O).
+_STAT_FLAGS = (_O_PATH or os.O_RDONLY) | os.O_CLOEXEC
+# ``os.fsencode`` is a Python function; ``str.encode`` with its arguments is the same in C
+_FS_ENCODING = sys.getfilesystemencoding()
+_FS_ERRORS = sys.getfilesystemencodeerrors()
 _MAX_LINKS = 40
 
 
@@ -73,7 +79,7 @@ def resolve_parent(root_fd: int, root: str, key: str, *, create: bool = False) -
         return root_fd, name
     beneath = OPEN_BENEATH
     if beneath is not None:
-        fd = beneath(root_fd, os.fsencode(folder), DIR_FLAGS)
+        fd = beneath(root_fd, folder.encode(_FS_ENCODING, _FS_ERRORS), DIR_FLAGS)
         if fd >= 0:
             return fd, name
         if fd == -errno.ENOENT and not create:
@@ -110,7 +116,7 @@ def open_node(root_fd: int, root: str, key: str, flags: int) -> int:
     """
     beneath = OPEN_BENEATH
     if beneath is not None:
-        fd = beneath(root_fd, os.fsencode(key) if key else b".", flags)
+        fd = beneath(root_fd, key.encode(_FS_ENCODING, _FS_ERRORS) if key else b".", flags)
         if fd >= 0:
             return fd
         if fd in (-errno.ENOENT, -errno.ENOTDIR):
@@ -268,6 +274,18 @@ def stat_node(root_fd: int, root: str, key: str) -> os.stat_result | None:
     """
     if not key:
         return os.fstat(root_fd)
+    beneath = OPEN_BENEATH
+    if beneath is not None and _O_PATH and "/" in key:
+        # a nested key: one openat2 of the node itself (a final symlink followed by the
+        # kernel, beneath the root only), then fstat; anything unusual takes the path below
+        fd = beneath(root_fd, key.encode(_FS_ENCODING, _FS_ERRORS), _STAT_FLAGS)
+        if fd >= 0:
+            try:
+                return os.fstat(fd)
+            finally:
+                os.close(fd)
+        if fd in (-errno.ENOENT, -errno.ENOTDIR):
+            return None
     for _ in range(8):
         try:
             folder, name = resolve_parent(root_fd, root, key)

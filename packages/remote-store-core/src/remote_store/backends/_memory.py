@@ -7,8 +7,8 @@ import itertools
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
 from operator import itemgetter
+from time import time_ns
 from typing import Any, BinaryIO
 
 from remote_store._backend import Backend, join_key, parent_key
@@ -19,6 +19,7 @@ from remote_store._models import (
     FolderSemantics,
     WriteResult,
     native_write_result,
+    stamp_datetime,
 )
 from remote_store._path import RemotePath
 from remote_store._streams import WritableContent, iter_content
@@ -34,20 +35,22 @@ from remote_store.errors import (
 __all__ = ["MemoryBackend"]
 
 
-class _File(tuple[bytes, datetime, Mapping[str, str] | None, int]):
-    """A stored file: ``(data, modified_at, metadata, tag)``; a tuple because every write
-    builds one, and a tuple is the cheapest record to build. ``tag`` is new for every
-    version written: the file's etag."""
+#: A stored file: ``(data, stamp, metadata, tag)``, a plain tuple because every write
+#: builds one and a tuple display is the cheapest record to build. ``stamp`` is the
+#: write's ``time.time_ns()`` (a ``datetime`` is built only when someone asks for it);
+#: ``tag`` is new for every version written: the file's etag.
+_Entry = tuple[bytes, int, Mapping[str, str] | None, int]
+
+
+class _File(tuple[bytes, Any, Mapping[str, str] | None, int]):
+    """The record of a file in pickles of older versions (``modified_at`` a ``datetime``);
+    kept so they still load. New entries are plain tuples (:data:`_Entry`)."""
 
     __slots__ = ()
     data = property(itemgetter(0))
     modified_at = property(itemgetter(1))
     metadata = property(itemgetter(2))
     tag = property(itemgetter(3))
-
-
-_make_file = tuple.__new__
-_now = datetime.now
 
 
 class MemoryBackend(Backend):
@@ -58,7 +61,7 @@ class MemoryBackend(Backend):
     IN_PROCESS_STORAGE = True
 
     def __init__(self) -> None:
-        self._files: dict[str, _File] = {}
+        self._files: dict[str, _Entry] = {}
         # folder key -> names of its children (files and folders); "" is the root
         self._folders: dict[str, set[str]] = {"": set()}
         self._lock = threading.Lock()  # never taken twice by one thread
@@ -100,7 +103,7 @@ class MemoryBackend(Backend):
     def is_folder(self, path: str) -> bool:
         return path in self._folders
 
-    def _get(self, path: str) -> _File:
+    def _get(self, path: str) -> _Entry:
         try:
             return self._files[path]
         except KeyError:
@@ -122,13 +125,13 @@ class MemoryBackend(Backend):
         return self._info(path, entry)
 
     @staticmethod
-    def _info(path: str, entry: _File) -> FileInfo:
-        data, modified_at, metadata, tag = entry
+    def _info(path: str, entry: _Entry) -> FileInfo:
+        data, stamp, metadata, tag = entry
         return FileInfo(
             RemotePath._trusted(path),
             path.rpartition("/")[2],
             len(data),
-            modified_at,
+            stamp_datetime(stamp) if isinstance(stamp, int) else stamp,  # older pickles: datetime
             None,
             str(tag),
             None,
@@ -146,12 +149,15 @@ class MemoryBackend(Backend):
         metadata: Mapping[str, str] | None = None,
     ) -> WriteResult:
         data = content if type(content) is bytes else _gather(content)
-        now = _now(UTC)
+        now = time_ns()
         kept = dict(metadata) if metadata else None
         tag = next(self._tags)
-        entry = _make_file(_File, (data, now, kept, tag))
-        with self._lock:
-            if path in self._files:  # a file is never a folder; its parents exist
+        entry = (data, now, kept, tag)
+        files = self._files
+        lock = self._lock
+        lock.acquire()  # acquire/release: a third of what ``with`` costs on a lock (3.11)
+        try:
+            if path in files:  # a file is never a folder; its parents exist
                 if not overwrite:
                     raise AlreadyExists("file exists", path=path, backend="memory")
             elif path in self._folders:
@@ -163,7 +169,9 @@ class MemoryBackend(Backend):
                     self._ensure_parents(path)
                 else:
                     siblings.add(name)
-            self._files[path] = entry
+            files[path] = entry
+        finally:
+            lock.release()
         return native_write_result(path, len(data), now, kept and dict(kept), str(tag))
 
     write_atomic = write
@@ -180,7 +188,7 @@ class MemoryBackend(Backend):
         if if_none_match not in (None, "*"):
             raise InvalidArgument("if_none_match accepts only '*'", path=path, backend="memory")
         data = b"".join(iter_content(content))
-        now = _now(UTC)
+        now = time_ns()
         kept = dict(metadata) if metadata else None
         tag = next(self._tags)
         with self._lock:  # the check and the write are one step for every other writer
@@ -193,8 +201,8 @@ class MemoryBackend(Backend):
                 if path in self._folders:
                     raise InvalidPath("is a folder", path=path, backend="memory")
                 self._ensure_parents(path)
-            self._files[path] = _make_file(_File, (data, now, kept, tag))
-        return WriteResult(path, len(data), "native", None, str(tag), None, now, kept)
+            self._files[path] = (data, now, kept, tag)
+        return native_write_result(path, len(data), now, kept, str(tag))
 
     def _ensure_parents(self, path: str) -> None:
         """Create the folders above ``path``; refuse a file standing where a folder must be."""
@@ -314,7 +322,7 @@ class MemoryBackend(Backend):
                 raise AlreadyExists("destination exists", path=dst, backend="memory")
             self._ensure_parents(dst)
             if keep_source:
-                entry = _make_file(_File, (entry[0], datetime.now(UTC), entry[2], next(self._tags)))
+                entry = (entry[0], time_ns(), entry[2], next(self._tags))
             else:
                 del self._files[src]
                 self._folders[parent_key(src)].discard(src.rpartition("/")[2])

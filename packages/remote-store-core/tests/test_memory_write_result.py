@@ -1,0 +1,67 @@
+"""The memory backend's write results and file records: the time is taken as a
+``time.time_ns()`` stamp and turned into a ``datetime`` only when read; what callers see
+(values, equality, hashing, pickling, repr) is the same as a result built by hand."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+from datetime import UTC, datetime
+
+from remote_store import Store, WriteResult
+from remote_store.backends import MemoryBackend
+from remote_store.backends._memory import _File
+
+
+def test_last_modified_is_an_aware_datetime_matching_the_file_info() -> None:
+    store = Store(MemoryBackend())
+    before = datetime.now(UTC).replace(microsecond=0)
+    result = store.write("a/b.txt", b"data", metadata={"k": "v"})
+    after = datetime.now(UTC)
+    stamp = result.last_modified
+    assert isinstance(stamp, datetime)
+    assert stamp.tzinfo is UTC
+    assert before <= stamp <= after
+    assert result.last_modified is stamp  # built once, then kept
+    assert store.get_file_info("a/b.txt").modified_at == stamp
+    assert store.write("a/b.txt", b"more", overwrite=True).last_modified >= stamp  # type: ignore[operator]
+
+
+def test_a_result_behaves_as_one_built_by_hand() -> None:
+    result = Store(MemoryBackend()).write("x.bin", b"12345")
+    same = WriteResult("x.bin", 5, "native", None, result.etag, None, result.last_modified, None)
+    fresh = Store(MemoryBackend()).write("x.bin", b"12345")
+    assert result == same and hash(result) == hash(same)
+    assert repr(result) == repr(same)
+    assert "datetime.datetime(" in repr(fresh)
+    assert pickle.loads(pickle.dumps(fresh)) == fresh
+    assert copy.deepcopy(fresh) == fresh
+    assert dataclasses.asdict(fresh)["last_modified"] == fresh.last_modified
+    assert dataclasses.replace(fresh, size=9).last_modified == fresh.last_modified
+
+
+def test_conditional_write_and_copy_stamp_their_results() -> None:
+    store = Store(MemoryBackend())
+    first = store.write("f", b"1")
+    second = store.write("f", b"2", if_match=first.etag)
+    assert isinstance(second.last_modified, datetime)
+    assert second.etag != first.etag
+    store.copy("f", "g")
+    assert store.get_file_info("g").modified_at >= second.last_modified  # type: ignore[operator]
+
+
+def test_a_backend_pickled_by_an_older_version_still_loads() -> None:
+    """Older pickles hold ``_File`` records with a ``datetime`` and an ``int`` tag."""
+    when = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    backend = MemoryBackend.__new__(MemoryBackend)
+    backend.__setstate__(
+        {
+            "files": {"a/f": tuple.__new__(_File, (b"old", when, None, 7))},
+            "folders": {"": {"a"}, "a": {"f"}},
+        }
+    )
+    store = Store(backend)
+    info = store.get_file_info("a/f")
+    assert (info.modified_at, info.etag, store.read_bytes("a/f")) == (when, "7", b"old")
+    assert int(store.write("a/g", b"new").etag or 0) > 7
