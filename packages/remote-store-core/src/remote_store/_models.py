@@ -287,6 +287,7 @@ class PathEntry(Protocol):
 
 class _FileInfoSlots:
     __slots__ = (
+        "_mtime_ns",
         "content_type",
         "digest",
         "etag",
@@ -298,6 +299,7 @@ class _FileInfoSlots:
         "size",
         "version_id",
     )
+    _mtime_ns: int
     path: RemotePath
     name: str
     size: int
@@ -365,6 +367,45 @@ class FileInfo(_Model, _FileInfoSlots):
 
     def __hash__(self) -> int:
         return hash(self.path)
+
+    if not TYPE_CHECKING:
+
+        @property
+        def modified_at(self) -> datetime | None:
+            """When the file was last modified (aware UTC), or ``None`` if unknown."""
+            value = _raw_modified_at.__get__(self)
+            if value is _FROM_STAMP:  # built by stamped_file_info: made on first read
+                value = stamp_datetime(self._mtime_ns)
+                _raw_modified_at.__set__(self, value)  # the same value for every reader
+            return value
+
+
+#: The slot behind ``FileInfo.modified_at`` (the property above reads through it).
+_raw_modified_at: Any = _FileInfoSlots.__dict__["modified_at"]
+#: Marks a ``modified_at`` still held as the ``_mtime_ns`` stamp (never a public value,
+#: so a plugin's argument of any type is kept as given).
+_FROM_STAMP: Any = object()
+
+
+def stamped_file_info(path: RemotePath, name: str, size: int, mtime_ns: int, etag: str) -> FileInfo:
+    """``FileInfo(path, name, size, <mtime_ns as datetime>, etag=etag)``, built without the
+    constructor's call overhead and with ``modified_at`` made on first read (from the
+    nanosecond stamp, truncated to the microsecond): a local stat or listing builds one per
+    file, and most callers never look at the time."""
+    info = _new(_FileInfoSlots)
+    info.path = path
+    info.name = name
+    info.size = size
+    info.modified_at = _FROM_STAMP
+    info._mtime_ns = mtime_ns
+    info.digest = None
+    info.etag = etag
+    info.content_type = None
+    info.metadata = None
+    info.extra = {}
+    info.version_id = None
+    info.__class__ = FileInfo
+    return info  # type: ignore[return-value]
 
 
 class _FolderEntrySlots:

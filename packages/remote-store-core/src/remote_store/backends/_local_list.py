@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
-from remote_store._models import FileInfo, FolderEntry
+from remote_store._models import FileInfo, FolderEntry, stamped_file_info
 from remote_store._path import RemotePath
 from remote_store.backends._fdroot import READ_DIR_FLAGS, open_node, stat_node
 from remote_store.backends._local_lock import etag_of
@@ -30,13 +29,12 @@ _Row = tuple[str, os.DirEntry[str], bool, os.stat_result | None]
 
 def file_info(key: str, st: os.stat_result) -> FileInfo:
     """The :class:`FileInfo` of a file from its key and ``stat``."""
-    return FileInfo(
+    return stamped_file_info(
         RemotePath._trusted(key),
         key.rpartition("/")[2],
         st.st_size,
-        datetime.fromtimestamp(st.st_mtime, UTC),
-        None,
-        etag_of(st),  # positional: a keyword argument costs more through ``type.__call__``
+        st.st_mtime_ns,
+        etag_of(st),
     )
 
 

@@ -15,11 +15,10 @@ import os
 import re
 import stat
 import time
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from remote_store._models import WriteResult
+from remote_store._models import WriteResult, native_write_result
 from remote_store.backends._fdroot import READ_DIR_FLAGS, release
 from remote_store.backends._local_lock import PLAIN_WAIT, etag_of, locked_file
 from remote_store.errors import AlreadyExists, InvalidArgument, InvalidPath, PreconditionFailed
@@ -144,13 +143,9 @@ class TempFile:
         self.name = ""
         if self._durable:
             fsync_folder(self._folder)
-        self.result = WriteResult(
-            path=self._key,
-            size=st.st_size,
-            source="native",
-            etag=etag_of(st),  # the inode, its time and size survive link and rename
-            last_modified=datetime.fromtimestamp(st.st_mtime, UTC),
-        )
+        # the inode, its time and size survive link and rename; the time as the file
+        # info has it (the ns stamp truncated to the microsecond), made on first read
+        self.result = native_write_result(self._key, st.st_size, st.st_mtime_ns, None, etag_of(st))
         return self.result
 
     def __exit__(
