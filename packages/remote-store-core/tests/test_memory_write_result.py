@@ -9,7 +9,7 @@ import dataclasses
 import pickle
 from datetime import UTC, datetime
 
-from remote_store import Store, WriteResult
+from remote_store import FileInfo, RemotePath, Store, WriteResult
 from remote_store.backends import MemoryBackend
 from remote_store.backends._memory import _File
 
@@ -65,3 +65,28 @@ def test_a_backend_pickled_by_an_older_version_still_loads() -> None:
     info = store.get_file_info("a/f")
     assert (info.modified_at, info.etag, store.read_bytes("a/f")) == (when, "7", b"old")
     assert int(store.write("a/g", b"new").etag or 0) > 7
+
+
+def test_a_file_info_behaves_as_one_built_by_hand() -> None:
+    """``get_file_info`` defers the time too: a fresh info (time unread) reprs, pickles,
+    compares and copies as one built by hand with the same values."""
+    store = Store(MemoryBackend())
+    written = store.write("d/x.bin", b"12345", metadata={"k": "v"})
+    fresh = store.get_file_info("d/x.bin")
+    same = FileInfo(
+        RemotePath("d/x.bin"),
+        "x.bin",
+        5,
+        written.last_modified,
+        None,
+        written.etag,
+        None,
+        {"k": "v"},
+    )
+    assert repr(fresh) == repr(same)
+    again = store.get_file_info("d/x.bin")
+    assert pickle.loads(pickle.dumps(again)).modified_at == written.last_modified
+    assert dataclasses.asdict(store.get_file_info("d/x.bin")) == dataclasses.asdict(same)
+    assert store.get_file_info("d/x.bin").modified_at is not None
+    listed = next(iter(store.list_files("d")))
+    assert (listed.modified_at, listed.metadata) == (written.last_modified, {"k": "v"})

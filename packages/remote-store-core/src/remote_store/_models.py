@@ -387,11 +387,18 @@ _raw_modified_at: Any = _FileInfoSlots.__dict__["modified_at"]
 _FROM_STAMP: Any = object()
 
 
-def stamped_file_info(path: RemotePath, name: str, size: int, mtime_ns: int, etag: str) -> FileInfo:
-    """``FileInfo(path, name, size, <mtime_ns as datetime>, etag=etag)``, built without the
-    constructor's call overhead and with ``modified_at`` made on first read (from the
-    nanosecond stamp, truncated to the microsecond): a local stat or listing builds one per
-    file, and most callers never look at the time."""
+def stamped_file_info(
+    path: RemotePath,
+    name: str,
+    size: int,
+    mtime_ns: int,
+    etag: str,
+    metadata: Mapping[str, str] | None = None,
+) -> FileInfo:
+    """``FileInfo(path, name, size, <mtime_ns as datetime>, etag=etag, metadata=metadata)``,
+    built without the constructor's call overhead and with ``modified_at`` made on first
+    read (from the nanosecond stamp, truncated to the microsecond): a local stat or listing
+    and a memory lookup build one per file, and most callers never look at the time."""
     info = _new(_FileInfoSlots)
     info.path = path
     info.name = name
@@ -401,7 +408,7 @@ def stamped_file_info(path: RemotePath, name: str, size: int, mtime_ns: int, eta
     info.digest = None
     info.etag = etag
     info.content_type = None
-    info.metadata = None
+    info.metadata = metadata
     info.extra = {}
     info.version_id = None
     info.__class__ = FileInfo

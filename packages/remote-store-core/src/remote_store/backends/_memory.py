@@ -7,6 +7,7 @@ import itertools
 import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from operator import itemgetter
 from time import time_ns
 from typing import Any, BinaryIO
@@ -19,7 +20,7 @@ from remote_store._models import (
     FolderSemantics,
     WriteResult,
     native_write_result,
-    stamp_datetime,
+    stamped_file_info,
 )
 from remote_store._path import RemotePath
 from remote_store._streams import WritableContent, iter_content
@@ -38,8 +39,9 @@ __all__ = ["MemoryBackend"]
 #: A stored file: ``(data, stamp, metadata, tag)``, a plain tuple because every write
 #: builds one and a tuple display is the cheapest record to build. ``stamp`` is the
 #: write's ``time.time_ns()`` (a ``datetime`` is built only when someone asks for it);
-#: ``tag`` is new for every version written: the file's etag.
-_Entry = tuple[bytes, int, Mapping[str, str] | None, int]
+#: ``tag`` is new for every version written: the file's etag. (Older pickles hold a
+#: ``datetime`` as the stamp.)
+_Entry = tuple[bytes, int | datetime, Mapping[str, str] | None, int]
 
 
 class _File(tuple[bytes, Any, Mapping[str, str] | None, int]):
@@ -127,14 +129,23 @@ class MemoryBackend(Backend):
     @staticmethod
     def _info(path: str, entry: _Entry) -> FileInfo:
         data, stamp, metadata, tag = entry
-        return FileInfo(
+        if isinstance(stamp, datetime):  # an older pickle's record
+            return FileInfo(
+                RemotePath._trusted(path),
+                path.rpartition("/")[2],
+                len(data),
+                stamp,
+                None,
+                str(tag),
+                None,
+                dict(metadata) if metadata else {},
+            )
+        return stamped_file_info(
             RemotePath._trusted(path),
             path.rpartition("/")[2],
             len(data),
-            stamp_datetime(stamp) if isinstance(stamp, int) else stamp,  # older pickles: datetime
-            None,
+            stamp,
             str(tag),
-            None,
             dict(metadata) if metadata else {},
         )
 
