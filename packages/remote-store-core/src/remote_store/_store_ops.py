@@ -539,7 +539,7 @@ class StoreOps(StoreCore[Backend]):
         except RemoteStoreError as exc:
             self._locate(exc, path)
             raise
-        return self._rebase(info)
+        return self._rebase(info) if self._prefix else info
 
     def head(self, path: str) -> WriteResult:
         """File metadata as a :class:`WriteResult` (``source="sidecar"``), without reading it."""

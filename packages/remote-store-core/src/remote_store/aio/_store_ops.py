@@ -542,7 +542,7 @@ class AsyncStoreOps(StoreCore[AsyncBackend]):
         except RemoteStoreError as exc:
             self._locate(exc, path)
             raise
-        return self._rebase(info)
+        return self._rebase(info) if self._prefix else info
 
     async def head(self, path: str) -> WriteResult:
         """File metadata as a :class:`WriteResult` (``source="sidecar"``), without reading it."""

@@ -89,7 +89,7 @@ class LocalBackend(LocalListing, Backend):
         return st is not None and stat.S_ISDIR(st.st_mode)
 
     def get_file_info(self, path: str) -> FileInfo:
-        st = self._stat(path)
+        st = stat_node(self._root_handle(), self._root, path)  # self._stat, one call less
         if st is None:
             raise NotFound("file not found", path=path, backend="local")
         if not stat.S_ISREG(st.st_mode):
