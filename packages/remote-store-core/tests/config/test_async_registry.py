@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -152,29 +149,3 @@ def test_unknown_profile_and_close_inside_a_loop() -> None:
         await registry.aclose()
 
     asyncio.run(scenario())
-
-
-DOCS = Path(__file__).resolve().parents[4] / "docs"
-
-
-@pytest.mark.parametrize(
-    ("page", "heading", "printed"),
-    [
-        ("async.md", "## From a config", "AsyncObservedStore AsyncCachedStore 1"),
-        ("configuration.md", "### Async stores", "AsyncCachedStore ['q1.csv']"),
-    ],
-)
-def test_the_docs_examples_run(page: str, heading: str, printed: str) -> None:
-    text = (DOCS / page).read_text(encoding="utf-8")
-    section = text[text.index(heading) :]
-    example = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert example is not None
-    done = subprocess.run(
-        [sys.executable, "-c", example.group(1)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert printed in done.stdout
