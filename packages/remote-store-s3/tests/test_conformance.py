@@ -14,10 +14,11 @@ from remote_store_s3 import AsyncS3Backend, S3Backend
 class TestS3Conformance(BackendConformance):
     backend_type = "s3"
     rs_secrets = ("conformance-secret-key",)
-    # Three 5 MiB part buffers, filled in place (issue 24): the traced peak is ~18.5 MiB
-    # whatever the size, under the 20 MiB bound of the kit's 64 MiB default (a one-command
-    # run checks that); 96 MiB leaves more room (28 MiB).
-    rs_large_file_size = 96 * 1024 * 1024
+    # Three part buffers, filled in place (issue 24): 5 MiB parts up to 100 MiB, traced
+    # peak ~18.5 MiB, under the 20 MiB bound of the kit's 64 MiB default (a one-command
+    # run checks that); 8 MiB parts past it, traced peak ~27.5 MiB whatever the size. The
+    # kit's file here is 128 MiB (bound 36 MiB) so that its rules see the larger parts.
+    rs_large_file_size = 128 * 1024 * 1024
 
     @pytest.fixture
     def rs_backend_factory(self, moto_process: Any) -> Callable[[], S3Backend]:
@@ -35,8 +36,8 @@ class TestAsyncS3Conformance(AsyncBackendConformance):
 
     backend_type = "s3"
     rs_secrets = ("conformance-secret-key",)
-    # the sync backend's part pipeline (``_parts``): three 5 MiB buffers, plus the chunks
-    rs_large_file_size = 96 * 1024 * 1024
+    # the sync backend's part pipeline (``_parts``): three buffers, 8 MiB past 100 MiB
+    rs_large_file_size = 128 * 1024 * 1024
 
     @pytest.fixture
     def rs_async_backend_factory(self, moto_process: Any) -> Callable[[], AsyncBackend]:

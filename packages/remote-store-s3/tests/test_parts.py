@@ -92,6 +92,83 @@ def test_the_traced_peak_of_a_stream_is_its_part_buffers(moto_process: Any) -> N
     assert peak <= held * part + 4 * MIB, peak
 
 
+class Generated(io.RawIOBase):
+    """``size`` bytes of a repeated 1 MiB block, produced as they are read (nothing of
+    the content is held beforehand)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.left, self.offset, self.block = size, 0, labelled(MIB)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        n = min(len(view), self.left, MIB - self.offset)
+        view[:n] = self.block[self.offset : self.offset + n]
+        self.offset, self.left = (self.offset + n) % MIB, self.left - n
+        return n
+
+
+def test_past_the_first_parts_the_traced_peak_is_three_larger_buffers(
+    moto_process: Any,
+) -> None:
+    """Parts grow to ``LARGE_PART_SIZE`` after ``LARGE_AFTER`` parts: the cap is then
+    ``PART_BUFFERS`` of those, and still under the kit's bounded-memory rule."""
+    backend = moto_process.backend()
+    held = _parts.PART_BUFFERS
+    size = _parts.LARGE_AFTER * _parts.PART_SIZE + 4 * _parts.LARGE_PART_SIZE + 1
+    source = io.BufferedReader(Generated(size), MIB)  # made before tracing
+    with Store(backend) as store:
+        store.write("warm", b"w")
+        tracemalloc.start()
+        try:
+            result = store.write("bigger", source)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert result.size == size
+        assert store.get_file_info("bigger").size == size
+    assert peak <= held * _parts.LARGE_PART_SIZE + 4 * MIB, peak
+    # the kit's bound is met from where parts grow (the smallest size that can hold them)
+    grows_at = _parts.LARGE_AFTER * _parts.PART_SIZE
+    assert held * _parts.LARGE_PART_SIZE + 4 * MIB <= grows_at // 4 + 4 * MIB
+
+
+def test_parts_grow_after_the_first_ones_in_order(
+    backend: S3Backend, moto: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.s3 import models as moto_models
+
+    small, large = 256 * 1024, 384 * 1024  # moto's minimum scaled down
+    monkeypatch.setattr(moto_models, "S3_UPLOAD_PART_MIN_SIZE", small)
+    monkeypatch.setattr(_parts, "PART_SIZE", small)
+    monkeypatch.setattr(_parts, "LARGE_PART_SIZE", large)
+    monkeypatch.setattr(_parts, "LARGE_AFTER", 4)
+    sent: list[tuple[int, int]] = []
+
+    def record(request: Any, **_: Any) -> None:
+        number = re.search(r"partNumber=(\d+)", request.url)
+        assert number is not None
+        sent.append((int(number.group(1)), int(request.headers["Content-Length"])))
+
+    data = labelled(4 * small + 5 * large + 1234)
+    client = backend._connect()
+    client.meta.events.register("before-send.s3.UploadPart", record)
+    try:
+        sink = _writes.MultipartSink(backend, "grown", overwrite=False, metadata=None)
+        for start in range(0, len(data), 100_000):
+            sink.write(data[start : start + 100_000])
+            assert sink._pool._allocated <= _parts.PART_BUFFERS
+        result = sink.commit()
+    finally:
+        client.meta.events.unregister("before-send.s3.UploadPart", record)
+    assert result.size == len(data)
+    assert [size for _, size in sorted(sent)] == [small] * 4 + [large] * 5 + [1234]
+    assert backend.read_bytes("grown") == data
+
+
 @pytest.mark.parametrize(
     "size",
     [0, 1, _parts.GROWABLE, _parts.GROWABLE + 1, 3 * MIB + 7, _parts.PART_SIZE - 1],
@@ -209,9 +286,11 @@ def test_the_pool_reuses_at_most_its_buffers_and_follows_the_part_size(
     import zlib
 
     monkeypatch.setattr(_parts, "PART_SIZE", 16)
+    monkeypatch.setattr(_parts, "LARGE_PART_SIZE", 24)
     monkeypatch.setattr(_parts, "GROWABLE", 4)
     pool = _parts.PartPool(buffers=3)
-    data = labelled(16 * 1000 + 32 * 3)  # 1000 parts of 16 bytes, then parts of 32
+    # 20 parts of 16 bytes, 980 of 24 (parts grew), then parts of 48 (doubled at 1000)
+    data = labelled(16 * 20 + 24 * 980 + 48 * 3)
     offset, bodies = 0, set[int]()
     in_flight: list[_parts.Part] = []
     while offset < len(data):
@@ -220,14 +299,14 @@ def test_the_pool_reuses_at_most_its_buffers_and_follows_the_part_size(
         offset += pool.feed(memoryview(data)[offset : offset + 7])
         if pool.full:
             part = pool.take()
-            want = 16 if part.number <= 1000 else 32
+            want = 16 if part.number <= 20 else 24 if part.number <= 1000 else 48
             chunk = data[offset - part.size : offset]
             assert part.size == want and part.body.getvalue() == chunk
             assert part.checksum == _parts.Part(0, part.body, 0, zlib.crc32(chunk), 0).checksum
             bodies.add(id(part.body))
             in_flight.append(part)
     assert pool.taken == 1003 and pool.size == len(data)
-    assert len(bodies) <= 3 + 3  # three of the first size, three of the doubled one
+    assert len(bodies) <= 3 * 3  # three buffers of each size, never more
 
 
 def test_the_async_backend_keeps_several_parts_in_flight(

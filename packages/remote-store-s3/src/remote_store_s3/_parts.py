@@ -2,10 +2,20 @@
 
 A :class:`PartPool` fills part buffers in place (copied from written chunks, or read
 straight from the source with ``readinto``), computes each part's CRC32 while it fills,
-and hands out filled parts as streams (:class:`Part`). Buffers are allocated once, at
-most ``PART_BUFFERS`` of them, and reused from part to part; what sends a part and waits
+and hands out filled parts as streams (:class:`Part`). At most ``PART_BUFFERS`` buffers
+are held, allocated on demand and reused from part to part; what sends a part and waits
 for it is the sink's (:class:`remote_store_s3._writes.MultipartSink`, the async
 ``_async_io.Multipart``).
+
+Parts are ``PART_SIZE`` (5 MiB) for the first ``LARGE_AFTER`` parts (100 MiB), then
+``LARGE_PART_SIZE`` (8 MiB): fewer, larger requests wrote 256 MiB a few percent faster
+than 5 MiB parts (docs/benchmarks.md; boto3's managed transfer keeps ten 8 MiB parts in
+flight at +124 MiB RSS, this +29 MiB), while a stream up to 100 MiB holds no more than
+three 5 MiB buffers. The cap is fixed whatever the size (``PART_BUFFERS *
+LARGE_PART_SIZE`` = 24 MiB, plus the chunks the source and the connection hold), and it
+stays under the conformance kit's bounded-memory rule (size / 4 + 4 MiB of traced peak)
+at every size: ~18.5 MiB up to 100 MiB (the kit's default file is 64 MiB: 20 MiB), at
+most 28 MiB past it (where the bound is at least 29 MiB).
 
 The CRC32 goes out as the part's ``x-amz-checksum-crc32`` header, the checksum botocore
 would otherwise compute for an UploadPart by reading the body a second time.
@@ -17,15 +27,30 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["PART_BUFFERS", "PART_SIZE", "Part", "PartPool", "part_size"]
+__all__ = [
+    "LARGE_AFTER",
+    "LARGE_PART_SIZE",
+    "PART_BUFFERS",
+    "PART_SIZE",
+    "Part",
+    "PartPool",
+    "part_size",
+]
 
-#: Size of a multipart part (S3's minimum is 5 MiB); it doubles every 1000 parts, so
-#: the 10 000-part limit is far away.
+#: Size of the first parts of a multipart upload (S3's minimum is 5 MiB).
 PART_SIZE = 5 * 1024 * 1024
-#: Part buffers an upload holds at most (15 MiB), reused from part to part: all of them
-#: upload at once while the source waits, and the next part fills in the first one
-#: freed. Four would cross the kit's bounded-memory rule at its default 64 MiB file
-#: (size / 4 + 4 MiB = 20 MiB of traced peak), which a one-command certification uses.
+#: Size of the parts after the first ``LARGE_AFTER``, the size boto3's managed transfer
+#: uses; both double every 1000 parts, so the 10 000-part limit is far away.
+LARGE_PART_SIZE = 8 * 1024 * 1024
+#: Parts of ``PART_SIZE`` before parts grow to ``LARGE_PART_SIZE`` (100 MiB of content).
+#: A stream up to there holds three 5 MiB buffers at most: 15 MiB, under the kit's
+#: bounded-memory rule at its default 64 MiB file (size / 4 + 4 MiB = 20 MiB of traced
+#: peak), which a one-command certification uses; three 8 MiB buffers would cross it.
+LARGE_AFTER = 20
+#: Part buffers an upload holds at most, reused from part to part: all of them upload at
+#: once while the source waits, and the next part fills in the first one freed. Measured
+#: on the 256 MiB benchmark, a fourth or fifth 5 MiB buffer did no better than three
+#: 8 MiB parts, and five crossed the 32 MiB RSS budget.
 PART_BUFFERS = 3
 #: A body up to this size fills a growing buffer; a larger one gets part-sized buffers.
 GROWABLE = 1024 * 1024
@@ -36,8 +61,9 @@ READ_SIZE = 256 * 1024
 
 
 def part_size(parts: int) -> int:
-    """The size of the next part after ``parts`` parts: doubles every 1000 parts."""
-    return PART_SIZE << (parts // 1000)
+    """The size of the next part after ``parts`` parts: ``PART_SIZE`` for the first
+    ``LARGE_AFTER``, then ``LARGE_PART_SIZE``; doubles every 1000 parts."""
+    return (PART_SIZE if parts < LARGE_AFTER else LARGE_PART_SIZE) << (parts // 1000)
 
 
 def _crc32(data: Any, value: int) -> int:
@@ -85,7 +111,7 @@ class PartPool:
         self._capacity = 0  # the sized buffer's length (0: growable)
         self._filled = 0
         self._crc = 0
-        self._free: list[io.BytesIO] = []
+        self._free: list[tuple[int, io.BytesIO]] = []  # (capacity, buffer)
         self._allocated = 0
         #: Parts taken so far (the next part's number minus one).
         self.taken = 0
@@ -159,7 +185,7 @@ class PartPool:
     def give_back(self, part: Part) -> None:
         """Reuse a confirmed part's buffer for a later part (when it still has the size)."""
         if part.capacity and part.capacity == part_size(self.taken):
-            self._free.append(part.body)
+            self._free.append((part.capacity, part.body))
         elif part.capacity:
             self._allocated -= 1  # parts grew: a new buffer of the new size replaces it
 
@@ -199,8 +225,11 @@ class PartPool:
 
     def _sized_buffer(self) -> None:
         capacity = part_size(self.taken)
+        while self._free and self._free[-1][0] != capacity:
+            self._free.pop()  # given back before parts grew: replaced by a new one
+            self._allocated -= 1
         if self._free:
-            buffer = self._free.pop()
+            buffer = self._free.pop()[1]
         else:
             # a bytes object nobody else holds: written in place through the view, never grown
             buffer = io.BytesIO(bytes(capacity))
