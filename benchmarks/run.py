@@ -608,7 +608,8 @@ def bench_large(pythons: dict[str, str], plan: Plan, libs: list[str]) -> list[Ro
         libs = [lib for lib in every if backend == "s3" or lib not in S3_ONLY]
         say(f"large {backend} {mib} MiB x{samples} samples per library (fresh process each)")
         data: dict[str, dict[str, list[float]]] = {
-            m: {lib: [] for lib in libs} for m in ("write_s", "read_s", "write_rss", "read_rss")
+            m: {lib: [] for lib in libs}
+            for m in ("write_s", "read_s", "write_rss", "read_rss", "write_cpu", "read_cpu")
         }
         for rep in range(samples):
             order = libs[rep % len(libs) :] + libs[: rep % len(libs)]
