@@ -48,16 +48,23 @@ def iter_content(content: WritableContent, chunk_size: int = CHUNK_SIZE) -> Iter
         if not isinstance(chunk, (bytes, bytearray, memoryview)):
             raise InvalidArgument("content stream must yield bytes (open it in binary mode)")
         yield bytes(chunk)
+        # drop the chunk before the next read: one chunk alive, not two, when the caller
+        # drops its reference too (copy_stream does)
+        del chunk
 
 
 def copy_stream(
     source: WritableContent, sink: IO[bytes] | BinaryIO, chunk_size: int = CHUNK_SIZE
 ) -> int:
-    """Copy ``source`` into ``sink`` chunk by chunk; return the byte count."""
+    """Copy ``source`` into ``sink`` chunk by chunk; return the byte count.
+
+    At most one chunk is held at a time: a copy's memory is one ``chunk_size``.
+    """
     total = 0
     for chunk in iter_content(source, chunk_size):
         sink.write(chunk)
         total += len(chunk)
+        del chunk  # so that only one chunk is alive while the next one is read
     return total
 
 
