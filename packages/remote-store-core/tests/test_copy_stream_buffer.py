@@ -22,7 +22,7 @@ def _pattern(size: int) -> bytes:
 
 
 class ReadOnlyRaw(io.RawIOBase):
-    """A raw stream that defines only read(): its inherited readinto raises."""
+    """A raw stream that defines only read() (no buffering, no readinto of its own)."""
 
     def __init__(self, data: bytes) -> None:
         self._data = io.BytesIO(data)
