@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import threading
 import uuid
@@ -27,23 +26,69 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 FAST_RETRY = RetryPolicy(max_attempts=3, backoff_base=0.01, backoff_max=0.05, jitter=0.0)
 
 
-class RequestLog(logging.Handler):
-    """Counts the requests moto's HTTP server logged, per bucket (path-style URLs)."""
+class RequestLog:
+    """The requests moto's HTTP server answered, per bucket (path-style URLs).
 
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
+    A WSGI middleware records each request as its status is set, before a byte of the
+    answer goes out: a client that has its response sees its request here. It does not
+    ride on the ``werkzeug`` logger, whose level any other test in the process may change.
+    """
+
+    def __init__(self, app: Any = None) -> None:
+        self.app = app
         self.lines: list[str] = []
         self._guard = threading.Lock()
 
-    def emit(self, record: logging.LogRecord) -> None:
-        with self._guard:
-            self.lines.append(record.getMessage())
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        target = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+        if not target:
+            query = environ.get("QUERY_STRING", "")
+            target = environ.get("PATH_INFO", "") + (f"?{query}" if query else "")
+        method = environ.get("REQUEST_METHOD", "")
+
+        def recording_start_response(status: str, *args: Any) -> Any:
+            with self._guard:
+                self.lines.append(f'"{method} {target} HTTP/1.1" {status.split()[0]}')
+            return start_response(status, *args)
+
+        return self.app(environ, recording_start_response)
 
     def requests(self, bucket: str) -> list[str]:
         """The request lines (``"GET /bucket/key?... HTTP/1.1" 200``) that touched ``bucket``."""
         marker = f" /{bucket}"
         with self._guard:
             return [line for line in self.lines if marker in line]
+
+
+class RecordingMotoServer:
+    """moto's S3 app served by werkzeug in a thread, behind a :class:`RequestLog`."""
+
+    def __init__(self) -> None:
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, *args: Any) -> None:
+                """The :class:`RequestLog` keeps the record; stderr stays quiet."""
+
+        self.log = RequestLog(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(
+            "127.0.0.1", 0, self.log, threaded=True, request_handler=QuietHandler
+        )
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> RecordingMotoServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._thread.join(10)
 
 
 @dataclass
@@ -83,25 +128,13 @@ class Moto:
 def moto() -> Iterator[Moto]:
     """moto's S3 server in a thread on 127.0.0.1, started once per session."""
     try:
-        from moto.server import ThreadedMotoServer
+        server = RecordingMotoServer()
     except ImportError as exc:  # pragma: no cover - depends on the environment
         server_missing(f"moto server is not installed ({exc})")
-    log = RequestLog()
-    werkzeug = logging.getLogger("werkzeug")
-    werkzeug.setLevel(logging.INFO)
-    werkzeug.propagate = False
-    werkzeug.addHandler(log)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    try:
-        server.start()
-        _, port = server.get_host_and_port()
     except OSError as exc:  # pragma: no cover
         server_missing(f"moto server did not start: {exc}")
-    try:
-        yield Moto(url=f"http://127.0.0.1:{port}", port=port, log=log)
-    finally:
-        server.stop()
-        werkzeug.removeHandler(log)
+    with server:
+        yield Moto(url=f"http://127.0.0.1:{server.port}", port=server.port, log=server.log)
 
 
 @pytest.fixture(scope="session")

@@ -130,3 +130,17 @@ def test_delete_many_by_listing_tells_files_folders_and_missing_keys_apart(
     assert type(outcomes["mix/missing.txt"]).__name__ == "NotFound"
     assert store.read_bytes("mix/sub/inner.txt") == b"kept"
     assert not store.exists("mix/z.txt")
+
+
+def test_the_request_log_survives_another_test_silencing_werkzeug(
+    store: Store, moto: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another package's fixture in the same worker may mute the ``werkzeug`` logger (the
+    fsspec suite does): the counts above must not go blank when it does."""
+    import logging
+
+    werkzeug = logging.getLogger("werkzeug")
+    monkeypatch.setattr(werkzeug, "level", logging.CRITICAL)
+    monkeypatch.setattr(werkzeug, "disabled", True)
+    seen = count(moto, bucket, lambda: store.write("muted", b"x"))
+    assert len(seen) == 1 and '"PUT ' in seen[0] and seen[0].endswith(" 200"), seen
