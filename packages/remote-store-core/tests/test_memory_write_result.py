@@ -90,3 +90,30 @@ def test_a_file_info_behaves_as_one_built_by_hand() -> None:
     assert store.get_file_info("d/x.bin").modified_at is not None
     listed = next(iter(store.list_files("d")))
     assert (listed.modified_at, listed.metadata) == (written.last_modified, {"k": "v"})
+
+
+def test_the_etag_is_a_str_matching_the_file_info_before_and_after_reads() -> None:
+    """The version counter goes into the result as an ``int`` and reads as its ``str``:
+    a result whose etag nobody read yet still compares, hashes, reprs, pickles and
+    replaces as one built by hand with the ``str``."""
+    store = Store(MemoryBackend())
+    results = [store.write(f"e/{i}", b"x" * i) for i in range(3)]
+    tags = [store.get_file_info(f"e/{i}").etag for i in range(3)]
+    fresh = store.write("e/fresh", b"abc")
+    tag = store.get_file_info("e/fresh").etag
+    assert isinstance(tag, str) and tag.isdigit()
+    by_hand = WriteResult("e/fresh", 3, "native", None, tag, None, fresh.last_modified, None)
+    assert repr(fresh) == repr(by_hand)  # repr first: the etag has not been read yet
+    untouched = store.write("e/u", b"u")
+    assert pickle.loads(pickle.dumps(untouched)).etag == store.get_file_info("e/u").etag
+    replaced = dataclasses.replace(store.write("e/r", b"r"), size=1)
+    assert replaced.etag == store.get_file_info("e/r").etag
+    assert fresh == by_hand and hash(fresh) == hash(by_hand)
+    assert [r.etag for r in results] == tags
+    assert all(type(r.etag) is str for r in results)
+    assert len(set(tags)) == 3  # every write has its own version
+    match store.write("e/m", b"m"):
+        case WriteResult(etag=str() as matched):
+            assert matched == store.get_file_info("e/m").etag
+        case _:
+            raise AssertionError("the etag does not match as a str")

@@ -137,19 +137,20 @@ def native_write_result(
     size: int,
     last_modified: datetime | int,
     metadata: Mapping[str, str] | None,
-    etag: str | None = None,
+    etag: str | int | None = None,
 ) -> WriteResult:
     """``WriteResult(path, size, "native", etag=..., last_modified=..., metadata=...)``,
     built without the constructor's call overhead: a memory-backend write returns one per
     call. ``last_modified`` may be a ``time.time_ns()`` stamp (an ``int``): the result then
     turns it into its ``datetime`` on first read (``datetime.now(UTC)`` costs about as
-    much as the rest of a memory write, and most callers never look at it)."""
+    much as the rest of a memory write, and most callers never look at it). ``etag`` may
+    likewise be an ``int`` version counter: it reads as its decimal ``str``."""
     result = _new(_WriteResultSlots)
     result.path = path
     result.size = size
     result.source = "native"
     result.digest = None
-    result.etag = etag
+    result.etag = etag  # type: ignore[assignment]  # an int: read lazily
     result.version_id = None
     result.last_modified = last_modified  # type: ignore[assignment]  # int: read lazily
     result.metadata = metadata
@@ -579,9 +580,20 @@ class WriteResult(_Model, _WriteResultSlots):
                 _raw_last_modified.__set__(self, value)  # the same value for every reader
             return value
 
+        @property
+        def etag(self) -> str | None:
+            """The storage's version tag of the written content, or ``None``."""
+            value = _raw_etag.__get__(self)
+            if type(value) is int:  # a version counter from native_write_result
+                value = str(value)
+                _raw_etag.__set__(self, value)
+            return value
 
-#: The slot behind ``WriteResult.last_modified`` (the property above reads through it).
+
+#: The slots behind ``WriteResult.last_modified`` and ``.etag`` (the properties above read
+#: through them).
 _raw_last_modified: Any = _WriteResultSlots.__dict__["last_modified"]
+_raw_etag: Any = _WriteResultSlots.__dict__["etag"]
 
 
 class _ResolutionPlanSlots:

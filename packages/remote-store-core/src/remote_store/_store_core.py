@@ -60,6 +60,7 @@ class StoreCore(Generic[B]):
         "_prefix",
         "_root",
         "_sdk_release",
+        "_writable",
     )
 
     def __init__(self, backend: B, root_path: str = "", *, _owns: bool = True) -> None:
@@ -67,6 +68,8 @@ class StoreCore(Generic[B]):
             raise InvalidArgument(f"not a backend: {type(backend).__name__}")
         self._backend = backend
         self._capabilities: CapabilitySet = backend.capabilities
+        # the write fast path's gate, as one attribute read (a set lookup costs 2-3 of them)
+        self._writable = Capability.WRITE in self._capabilities
         self._root = "" if root_path in (None, *_ROOT_SPELLINGS) else check_key(root_path)
         self._prefix = self._root + "/" if self._root else ""
         self._owns = _owns

@@ -37,7 +37,6 @@ R = TypeVar("R")
 # Enum members are looked up through a descriptor on Python 3.11 (~70 ns each); the hot
 # paths below test module constants instead.
 _READ = Capability.READ
-_WRITE = Capability.WRITE
 _EXCLUSIVE_CREATE = Capability.EXCLUSIVE_CREATE
 _METADATA = Capability.METADATA
 
@@ -207,7 +206,7 @@ class AsyncStoreOps(StoreCore[AsyncBackend]):
                     key = NORMAL_KEYS[path]
                 except KeyError:
                     pass
-            if key is not None and _WRITE in self._capabilities:
+            if key is not None and self._writable:
                 key, checked = self._prefix + key, None
             else:
                 key, checked = self._check_write(path, None, metadata, Capability.WRITE)

@@ -183,7 +183,7 @@ class MemoryBackend(Backend):
             files[path] = entry
         finally:
             lock.release()
-        return native_write_result(path, len(data), now, kept and dict(kept), str(tag))
+        return native_write_result(path, len(data), now, kept and dict(kept), tag)
 
     write_atomic = write
 
@@ -213,7 +213,7 @@ class MemoryBackend(Backend):
                     raise InvalidPath("is a folder", path=path, backend="memory")
                 self._ensure_parents(path)
             self._files[path] = (data, now, kept, tag)
-        return native_write_result(path, len(data), now, kept, str(tag))
+        return native_write_result(path, len(data), now, kept, tag)
 
     def _ensure_parents(self, path: str) -> None:
         """Create the folders above ``path``; refuse a file standing where a folder must be."""
