@@ -57,6 +57,7 @@ async def aiter_content(content: Any, chunk_size: int = CHUNK_SIZE) -> AsyncIter
                 raise InvalidArgument("async content must yield bytes")
             if len(chunk):
                 yield bytes(chunk)
+            del chunk  # not kept alive while the source makes the next one
         return
     read = getattr(content, "read", None)
     if not callable(read):
@@ -69,3 +70,4 @@ async def aiter_content(content: Any, chunk_size: int = CHUNK_SIZE) -> AsyncIter
         if not isinstance(chunk, (bytes, bytearray, memoryview)):
             raise InvalidArgument("content stream must yield bytes (open it in binary mode)")
         yield bytes(chunk)
+        del chunk  # not kept alive while the worker thread reads the next one
