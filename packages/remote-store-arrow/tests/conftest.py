@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from remote_store import Store
 from remote_store.backends import MemoryBackend
+from remote_store_conformance.atomic_moto import make_puts_atomic
 from remote_store_conformance.servers import server_missing
 
 
@@ -28,6 +29,7 @@ def moto_url() -> Iterator[str]:
         from moto.server import ThreadedMotoServer
     except ImportError as exc:  # pragma: no cover - depends on the environment
         server_missing(f"moto server is not installed ({exc})")
+    make_puts_atomic()  # S3 decides a conditional PUT atomically; moto must too
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     try:
         server.start()

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from remote_store_cli import main
+from remote_store_conformance.atomic_moto import make_puts_atomic
 from remote_store_conformance.servers import server_missing
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
@@ -150,6 +151,7 @@ def moto() -> Iterator[Moto]:
         from moto.server import ThreadedMotoServer
     except ImportError as exc:  # pragma: no cover - depends on the environment
         server_missing(f"moto server is not installed ({exc})")
+    make_puts_atomic()  # S3 decides a conditional PUT atomically; moto must too
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     try:
         server.start()

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from remote_store import Store
+from remote_store_conformance.atomic_moto import make_puts_atomic
 from remote_store_conformance.servers import server_missing
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
@@ -23,6 +24,7 @@ def moto_url() -> Iterator[str]:
     import logging
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    make_puts_atomic()  # S3 decides a conditional PUT atomically; moto must too
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     try:
         server.start()

@@ -4,7 +4,6 @@ Azurite, started once per session on loopback; a fresh bucket or container per u
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 from remote_store.backend import RetryPolicy
+from remote_store_conformance.atomic_moto import make_puts_atomic, server_command
 from remote_store_conformance.servers import server_missing
 from remote_store_obstore import AzureObstoreBackend, S3ObstoreBackend
 
@@ -61,19 +61,6 @@ class Moto:
         return S3ObstoreBackend(**self.options(bucket, **extra))
 
 
-def _atomic_moto() -> Any:
-    """The :mod:`atomic_moto` helper next to this file (tests are not a package)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "remote_store_obstore_tests_atomic_moto", Path(__file__).with_name("atomic_moto.py")
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="session")
 def moto() -> Iterator[Moto]:
     """moto's S3 server in a thread on 127.0.0.1."""
@@ -81,7 +68,7 @@ def moto() -> Iterator[Moto]:
         from moto.server import ThreadedMotoServer
     except ImportError as exc:  # pragma: no cover - depends on the environment
         server_missing(f"moto server is not installed ({exc})")
-    _atomic_moto().make_puts_atomic()  # S3 decides a conditional PUT atomically; moto must too
+    make_puts_atomic()  # S3 decides a conditional PUT atomically; moto must too
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     try:
         server.start()
@@ -105,8 +92,7 @@ def moto_process() -> Iterator[Moto]:
     except ImportError as exc:  # pragma: no cover - depends on the environment
         server_missing(f"moto server is not installed ({exc})")
     port = free_port()
-    script = str(Path(__file__).with_name("atomic_moto.py"))  # moto_server, PUTs atomic
-    server = ServerProcess([sys.executable, script, "-H", "127.0.0.1", "-p", str(port)])
+    server = ServerProcess(server_command(port))  # moto_server, PUTs atomic
     with server.running():
         try:
             wait_for_port(port, timeout=30)

@@ -168,7 +168,8 @@ def test_racing_creators_over_one_part_have_exactly_one_winner(
     service: Callable[[], ObstoreBackend],
 ) -> None:
     # the class of bug of the HEAD-checked multipart create: here the service decides
-    # (moto's PUTs are made atomic by the test server, as S3's are: see atomic_moto.py)
+    # (moto's PUTs are made atomic by the test server, as S3's are: see
+    # remote_store_conformance.atomic_moto)
     backend = service()
     size = backend.part_size + 1
     barrier = threading.Barrier(4)

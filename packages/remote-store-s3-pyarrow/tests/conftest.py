@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from remote_store_conformance.atomic_moto import server_command
 from remote_store_conformance.servers import ServerProcess, free_port, server_missing, wait_for_port
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
@@ -37,13 +36,12 @@ class Moto:
 @pytest.fixture(scope="session")
 def moto_process() -> Iterator[Moto]:
     """moto's S3 server as a separate process (memory rules then measure the client only)."""
-    executable = shutil.which("moto_server") or os.path.join(
-        os.path.dirname(sys.executable), "moto_server"
-    )
-    if not os.path.exists(executable):
-        server_missing("moto_server is not installed")
+    try:
+        import moto.server  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        server_missing(f"moto server is not installed ({exc})")
     port = free_port()
-    with ServerProcess([executable, "-H", "127.0.0.1", "-p", str(port)]).running():
+    with ServerProcess(server_command(port)).running():  # moto_server, PUTs atomic
         try:
             wait_for_port(port, timeout=30)
         except TimeoutError as exc:  # pragma: no cover

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from remote_store import Store
 from remote_store.backend import RetryPolicy
+from remote_store_conformance.atomic_moto import make_puts_atomic, server_command
 from remote_store_conformance.servers import server_missing
 from remote_store_s3 import S3Backend
 
@@ -64,6 +65,7 @@ class RecordingMotoServer:
     """moto's S3 app served by werkzeug in a thread, behind a :class:`RequestLog`."""
 
     def __init__(self) -> None:
+        make_puts_atomic()  # S3 decides a conditional PUT atomically; moto must too
         from moto.moto_server.werkzeug_app import (
             DomainDispatcherApplication,
             MotoRequestHandler,
@@ -141,18 +143,15 @@ def moto() -> Iterator[Moto]:
 def moto_process() -> Iterator[Moto]:
     """moto's S3 server as a separate process: memory measured in the test process
     (tracemalloc, RSS) then sees the client only, never the server's copy of the data."""
-    import shutil
-    import sys
 
     from remote_store_conformance.servers import ServerProcess, free_port, wait_for_port
 
-    executable = shutil.which("moto_server") or os.path.join(
-        os.path.dirname(sys.executable), "moto_server"
-    )
-    if not os.path.exists(executable):
-        server_missing("moto_server is not installed")
+    try:
+        import moto.server  # noqa: F401
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        server_missing(f"moto server is not installed ({exc})")
     port = free_port()
-    server = ServerProcess([executable, "-H", "127.0.0.1", "-p", str(port)])
+    server = ServerProcess(server_command(port))  # moto_server, PUTs atomic
     with server.running():
         try:
             wait_for_port(port, timeout=30)
