@@ -100,19 +100,23 @@ class Moto:
     log: RequestLog
     buckets: list[str] = field(default_factory=list)
 
-    def new_bucket(self) -> str:
-        """A fresh, empty bucket."""
+    def client(self, config: Any = None) -> Any:
+        """A plain boto3 S3 client on this server (``config``: a botocore ``Config``)."""
         import boto3
 
-        name = f"t-{uuid.uuid4().hex[:20]}"
-        client = boto3.client(
+        return boto3.client(
             "s3",
             endpoint_url=self.url,
             region_name="us-east-1",
             aws_access_key_id="x",
             aws_secret_access_key="y",
+            config=config,
         )
-        client.create_bucket(Bucket=name)
+
+    def new_bucket(self) -> str:
+        """A fresh, empty bucket."""
+        name = f"t-{uuid.uuid4().hex[:20]}"
+        self.client().create_bucket(Bucket=name)
         return name
 
     def backend(self, bucket: str | None = None, **options: Any) -> S3Backend:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from remote_store_conformance.atomic_moto import make_puts_atomic, server_command
@@ -47,19 +46,8 @@ def race(client: Any, bucket: str, key: str, body: bytes, writers: int = 4) -> l
     return sorted(outcomes)
 
 
-def client_for(url: str) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="x",
-        aws_secret_access_key="y",
-        config=Config(max_pool_connections=8, retries={"max_attempts": 1}),
-    )
-
-
 def test_racing_create_only_puts_have_one_winner_per_round(moto: Any, bucket: str) -> None:
-    client = client_for(moto.url)
+    client = moto.client(Config(max_pool_connections=8, retries={"max_attempts": 1}))
     body = b"r" * (2 * 1024 * 1024)  # big enough that moto takes a while to store it
     for round_number in range(4):
         outcomes = race(client, bucket, f"race-{round_number}", body)
