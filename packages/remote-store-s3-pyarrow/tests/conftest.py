@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from remote_store_conformance.atomic_moto import server_command
-from remote_store_conformance.servers import ServerProcess, free_port, server_missing, wait_for_port
+from remote_store_conformance.atomic_moto import server_process
 
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
@@ -36,14 +35,5 @@ class Moto:
 @pytest.fixture(scope="session")
 def moto_process() -> Iterator[Moto]:
     """moto's S3 server as a separate process (memory rules then measure the client only)."""
-    try:
-        import moto.server  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        server_missing(f"moto server is not installed ({exc})")
-    port = free_port()
-    with ServerProcess(server_command(port)).running():  # moto_server, PUTs atomic
-        try:
-            wait_for_port(port, timeout=30)
-        except TimeoutError as exc:  # pragma: no cover
-            server_missing(f"moto_server did not start: {exc}")
+    with server_process() as port:
         yield Moto(url=f"http://127.0.0.1:{port}")

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from remote_store import Store
 from remote_store.backend import RetryPolicy
-from remote_store_conformance.atomic_moto import make_puts_atomic, server_command
+from remote_store_conformance.atomic_moto import make_puts_atomic, server_process
 from remote_store_conformance.servers import server_missing
 from remote_store_s3 import S3Backend
 
@@ -148,19 +148,7 @@ def moto_process() -> Iterator[Moto]:
     """moto's S3 server as a separate process: memory measured in the test process
     (tracemalloc, RSS) then sees the client only, never the server's copy of the data."""
 
-    from remote_store_conformance.servers import ServerProcess, free_port, wait_for_port
-
-    try:
-        import moto.server  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        server_missing(f"moto server is not installed ({exc})")
-    port = free_port()
-    server = ServerProcess(server_command(port))  # moto_server, PUTs atomic
-    with server.running():
-        try:
-            wait_for_port(port, timeout=30)
-        except TimeoutError as exc:  # pragma: no cover
-            server_missing(f"moto_server did not start: {exc}")
+    with server_process() as port:
         yield Moto(url=f"http://127.0.0.1:{port}", port=port, log=RequestLog())
 
 
