@@ -208,7 +208,8 @@ def test_a_lock_held_by_another_program_delays_a_plain_change_only_boundedly(
         elapsed = time.monotonic() - began
     finally:
         os.close(fd)
-    assert 0.2 <= elapsed < 2
+    # it waited for the lock, then gave up: never forever (10 s leaves room for a loaded CI)
+    assert 0.2 <= elapsed < 10
     if operation == "delete":
         assert not local_store.exists("foreign.txt")
     else:

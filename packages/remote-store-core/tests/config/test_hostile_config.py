@@ -7,11 +7,11 @@ installed in the test environment (entry points of ``remote_store.backends``).
 
 from __future__ import annotations
 
+import gc
 import math
 import pathlib
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -34,25 +34,58 @@ def _load(
     Returns the CPU time the load took (see :func:`_cpu_time`)."""
     path = tmp_path / name
     path.write_bytes(text.encode() if isinstance(text, str) else text)
-    with _cpu_time() as took, pytest.raises(ConfigError) as info:
-        RegistryConfig.from_toml(path, resolve_env_vars=resolve_env_vars)
-    assert str(path) in str(info.value)
-    return took[0]
+
+    def load() -> None:
+        with pytest.raises(ConfigError) as info:
+            RegistryConfig.from_toml(path, resolve_env_vars=resolve_env_vars)
+        assert str(path) in str(info.value)
+
+    return _cpu_time(load)
 
 
-@contextmanager
-def _cpu_time() -> Iterator[list[float]]:
-    """The CPU time of this thread inside the block (``took[0]``, set on exit).
+def _cpu_time(action: Callable[[], object], bound: float | None = None) -> float:
+    """The CPU time this thread spends in ``action()``: the least of up to three tries,
+    trying again only while a try is over ``bound`` (default :data:`BOUND`).
 
-    CPU time, not wall time: the bound (< 1 s for 20 MB) holds on a loaded CI machine,
-    and a quadratic or per-character Python scan still blows it by orders of magnitude.
+    CPU time, not wall time, and with the garbage collector held off: a collection walks
+    the whole test process's heap, so it charges the code under test for what earlier
+    tests left behind (one try took 1.25 s in CI for what takes 0.035 s alone). Another
+    try absorbs the remaining noise (a busy core, a cold cache); a quadratic or
+    per-character Python scan is slow on every try, by orders of magnitude.
     """
-    took = [0.0]
-    started = time.thread_time()
-    try:
-        yield took
-    finally:
-        took[0] = time.thread_time() - started
+    limit = BOUND if bound is None else bound
+    least = math.inf
+    for _ in range(3):
+        gc.collect()
+        gc.disable()
+        started = time.thread_time()
+        try:
+            action()
+        finally:
+            took = time.thread_time() - started
+            gc.enable()
+        least = min(least, took)
+        if least < limit:
+            break
+    return least
+
+
+def test_the_cpu_time_guard_sees_slow_work_on_every_try() -> None:
+    """The guard can fail: work that is slow on every try is reported slow, and tried
+    three times before that verdict; work under the bound is tried once."""
+    tries: list[float] = []
+
+    def burn() -> None:
+        tries.append(0.0)
+        deadline = time.thread_time() + 0.03
+        while time.thread_time() < deadline:
+            pass
+
+    assert _cpu_time(burn, bound=0.01) >= 0.03
+    assert len(tries) == 3
+    tries.clear()
+    assert _cpu_time(burn, bound=1.0) >= 0.03
+    assert len(tries) == 1
 
 
 # -- files that are not text, not files, or absurdly shaped ----------------------------
@@ -142,9 +175,12 @@ def test_huge_option_strings_from_a_dict_load_quickly(shape: str) -> None:
     data = {
         "backends": {"a": {"type": "local", "options": {"root": 5, "blob": HUGE_STRINGS[shape]()}}}
     }
-    with _cpu_time() as took, pytest.raises(ConfigError, match=r"\$\.backends\.a\.options\.root"):
-        RegistryConfig.from_dict(data)
-    assert took[0] < BOUND
+
+    def load() -> None:
+        with pytest.raises(ConfigError, match=r"\$\.backends\.a\.options\.root"):
+            RegistryConfig.from_dict(data)
+
+    assert _cpu_time(load) < BOUND
 
 
 @pytest.mark.parametrize("shape", DICT_AND_ENV_SHAPES)
@@ -193,10 +229,13 @@ def test_huge_templates_resolve_quickly(
     monkeypatch.setenv("RS_HOSTILE_SET", "x")
     # as parsed from a file (a 20 MB file is refused unread: see the size cap below)
     data = {"backends": {"a": {"type": "local", "options": {"root": 5, "blob": template()}}}}
-    with _cpu_time() as took, pytest.raises(ConfigError, match=error) as info:
-        RegistryConfig._from_loaded(data, resolve_env_vars=True)
-    assert took[0] < BOUND
-    assert len(str(info.value)) < 1_000
+
+    def load() -> None:
+        with pytest.raises(ConfigError, match=error) as info:
+            RegistryConfig._from_loaded(data, resolve_env_vars=True)
+        assert len(str(info.value)) < 1_000
+
+    assert _cpu_time(load) < BOUND
 
 
 def test_huge_unknown_key_is_not_echoed_whole(tmp_path: pathlib.Path) -> None:
@@ -225,9 +264,7 @@ def test_redaction_scan_of_2_mb_is_linear(shape: str) -> None:
     """Masking 2 MB of any shape takes milliseconds of CPU (a scan that tries a
     look-behind at every position took seconds, a quadratic one minutes)."""
     text = shape * (2_000_000 // len(shape))
-    with _cpu_time() as took:
-        redact_text(text)
-    assert took[0] < 0.5
+    assert _cpu_time(lambda: redact_text(text), bound=0.5) < 0.5
 
 
 # -- retry numbers ---------------------------------------------------------------------
@@ -346,10 +383,13 @@ def test_a_config_file_over_the_size_cap_is_refused_unread(
 
     path = tmp_path / "huge.toml"
     path.write_text(f'[backends.a]\ntype = "local"\noptions = {{ blob = "{"a" * 20_000_000}" }}\n')
-    with _cpu_time() as took, pytest.raises(ConfigError, match="larger than 4 MiB") as info:
-        getattr(RegistryConfig, loader)(path)
-    assert str(path) in str(info.value)
-    assert took[0] < 0.2
+
+    def load() -> None:
+        with pytest.raises(ConfigError, match="larger than 4 MiB") as info:
+            getattr(RegistryConfig, loader)(path)
+        assert str(path) in str(info.value)
+
+    assert _cpu_time(load, bound=0.2) < 0.2
     small = tmp_path / "small.toml"  # just under the cap: parsed as usual
     small.write_text(f"# {'x' * (MAX_CONFIG_BYTES - 64)}\n[stores]\n")
     assert getattr(RegistryConfig, loader)(small).stores == {}
