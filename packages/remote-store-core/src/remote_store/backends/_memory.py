@@ -19,6 +19,7 @@ from remote_store._models import (
     FolderEntry,
     FolderSemantics,
     WriteResult,
+    _WriteResultSlots,
     native_write_result,
     stamped_file_info,
 )
@@ -34,6 +35,8 @@ from remote_store.errors import (
 )
 
 __all__ = ["MemoryBackend"]
+
+_new = object.__new__
 
 
 #: A stored file: ``(data, stamp, metadata, tag)``, a plain tuple because every write
@@ -183,7 +186,19 @@ class MemoryBackend(Backend):
             files[path] = entry
         finally:
             lock.release()
-        return native_write_result(path, len(data), now, kept and dict(kept), tag)
+        # native_write_result(path, len(data), now, kept and dict(kept), tag), inline: the
+        # call is ~40 ns of a ~650 ns write, the hottest path of the in-memory store
+        result = _new(_WriteResultSlots)
+        result.path = path
+        result.size = len(data)
+        result.source = "native"
+        result.digest = None
+        result.etag = tag  # type: ignore[assignment]  # an int: WriteResult.etag reads it lazily
+        result.version_id = None
+        result.last_modified = now  # type: ignore[assignment]  # likewise
+        result.metadata = kept and dict(kept)
+        result.__class__ = WriteResult
+        return result  # type: ignore[return-value]
 
     write_atomic = write
 
