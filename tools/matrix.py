@@ -16,7 +16,11 @@ distribution's own tests against the installed wheel (not the source tree).
 ``RS_MATRIX_MARKERS`` (a pytest ``-m`` expression) narrows every distribution's run: CI sets
 ``not slow``, because the slow tests (memory, crash, race, whole-kit certification runs) have
 already run against the same source in the main test run; isolation is about what installs
-and imports alone, which the quick tests show.
+and imports alone, which the quick tests show. ``RS_MATRIX_KIT_RULES=own`` (CI sets it too)
+also leaves the conformance kit's rules out of every distribution but the kit's own and its
+example plugins: a backend's certification against its server ran in the main run on the
+same source, while the kit still runs its rules (over memory, local and the example) from
+its wheel.
 """
 
 from __future__ import annotations
@@ -154,8 +158,9 @@ def test(dist: Distribution, known: dict[str, Distribution], pytest_args: list[s
         raise SystemExit(f"{dist.name} has no tests/ folder")
     workdir = ENVS / f"{dist.name}-run"
     workdir.mkdir(exist_ok=True)
-    markers = os.environ.get("RS_MATRIX_MARKERS", "")
-    selection = ["-m", markers] if markers else []
+    selection = pytest_selection(
+        dist, os.environ.get("RS_MATRIX_MARKERS", ""), os.environ.get("RS_MATRIX_KIT_RULES", "")
+    )
     run(
         [
             python,
@@ -174,6 +179,24 @@ def test(dist: Distribution, known: dict[str, Distribution], pytest_args: list[s
         ],
         cwd=workdir,
     )
+
+
+#: The conformance kit's markers (``remote_store_conformance._markers``) and its folder,
+#: which holds the kit's distribution and its example plugins.
+KIT_RULE_MARKERS = ("rs_rule", "rs_refusal")
+KIT_ROOT = ROOT / "conformance"
+
+
+def pytest_selection(dist: Distribution, markers: str, kit_rules: str) -> list[str]:
+    """The ``-m`` arguments for ``dist``: ``markers``, and with ``kit_rules == "own"`` no
+    kit rule outside the kit's folder."""
+    if kit_rules not in ("", "all", "own"):
+        raise SystemExit(f"RS_MATRIX_KIT_RULES must be 'all' or 'own', not {kit_rules!r}")
+    clauses = [f"({markers})"] if markers else []
+    in_kit = dist.path == KIT_ROOT or KIT_ROOT in dist.path.parents
+    if kit_rules == "own" and not in_kit:
+        clauses += [f"not {mark}" for mark in KIT_RULE_MARKERS]
+    return ["-m", " and ".join(clauses)] if clauses else []
 
 
 def verify_provenance(python: str, closure: list[Distribution]) -> None:
@@ -229,7 +252,7 @@ def tox_ini(known: dict[str, Distribution]) -> str:
         "[testenv]",
         "skip_install = true",
         "deps = uv>=0.5",
-        "pass_env = CI, HOME, TMPDIR, RS_MATRIX_MARKERS",
+        "pass_env = CI, HOME, TMPDIR, RS_MATRIX_MARKERS, RS_MATRIX_KIT_RULES",
         "depends = build",
         'commands = python tools/matrix.py test {env:RS_DIST} "--pytest-args={posargs}"',
         "",

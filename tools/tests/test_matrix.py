@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from remote_store_conformance.servers import server_missing
@@ -47,7 +48,7 @@ def test_matrix_installs_only_wheels_built_from_this_repository() -> None:
     assert "passed" in result.stdout
 
 
-def test_tox_ini_and_workflows_cover_every_distribution() -> None:
+def _load_matrix() -> Any:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("rs_matrix", MATRIX)
@@ -55,6 +56,34 @@ def test_tox_ini_and_workflows_cover_every_distribution() -> None:
     matrix = importlib.util.module_from_spec(spec)
     sys.modules["rs_matrix"] = matrix  # dataclasses look their module up
     spec.loader.exec_module(matrix)
+    return matrix
+
+
+def test_kit_rules_run_in_isolation_only_in_the_kit_folder_when_asked() -> None:
+    from remote_store_conformance._markers import REFUSAL_MARK, RULE_MARK
+
+    matrix = _load_matrix()
+    assert set(matrix.KIT_RULE_MARKERS) == {RULE_MARK, REFUSAL_MARK}
+    known = matrix.discover()
+    s3, kit = known["remote-store-s3"], known["remote-store-conformance"]
+    example = known["remote-store-jsondir"]
+    own = "not slow"
+    assert matrix.pytest_selection(s3, own, "own") == [
+        "-m",
+        "(not slow) and not rs_rule and not rs_refusal",
+    ]
+    assert matrix.pytest_selection(s3, "", "own") == ["-m", "not rs_rule and not rs_refusal"]
+    for in_kit in (kit, example):
+        assert matrix.pytest_selection(in_kit, own, "own") == ["-m", "(not slow)"]
+    for everywhere in ("", "all"):
+        assert matrix.pytest_selection(s3, own, everywhere) == ["-m", "(not slow)"]
+        assert matrix.pytest_selection(s3, "", everywhere) == []
+    with pytest.raises(SystemExit, match="RS_MATRIX_KIT_RULES"):
+        matrix.pytest_selection(s3, own, "mine")
+
+
+def test_tox_ini_and_workflows_cover_every_distribution() -> None:
+    matrix = _load_matrix()
     assert (ROOT / "tox.ini").read_text() == matrix.tox_ini(matrix.discover()), (
         "tox.ini is stale: run python tools/matrix.py tox-ini"
     )
