@@ -162,7 +162,7 @@ def test(dist: Distribution, known: dict[str, Distribution], pytest_args: list[s
         dist,
         os.environ.get("RS_MATRIX_MARKERS", ""),
         os.environ.get("RS_MATRIX_KIT_RULES", ""),
-        uses_kit=any(d.path == KIT_ROOT for d in closure),
+        closure,
     )
     run(
         [
@@ -191,15 +191,17 @@ KIT_ROOT = ROOT / "conformance"
 
 
 def pytest_selection(
-    dist: Distribution, markers: str, kit_rules: str, *, uses_kit: bool
+    dist: Distribution, markers: str, kit_rules: str, closure: list[Distribution]
 ) -> list[str]:
     """The ``-m`` arguments for ``dist``: ``markers``, and with ``kit_rules == "own"`` no
-    kit rule outside the kit's folder. ``uses_kit``: the kit is installed with ``dist``'s
-    tests (without it, pytest does not know the kit's markers and has no rule to leave out)."""
+    kit rule outside the kit's folder. ``closure``: what is installed with ``dist``'s tests
+    (:func:`own_closure`); without the kit there, pytest does not know the kit's markers
+    and there is no rule to leave out."""
     if kit_rules not in ("", "all", "own"):
         raise SystemExit(f"RS_MATRIX_KIT_RULES must be 'all' or 'own', not {kit_rules!r}")
     clauses = [f"({markers})"] if markers else []
     in_kit = dist.path == KIT_ROOT or KIT_ROOT in dist.path.parents
+    uses_kit = any(d.path == KIT_ROOT for d in closure)
     if kit_rules == "own" and uses_kit and not in_kit:
         clauses += [f"not {mark}" for mark in KIT_RULE_MARKERS]
     return ["-m", " and ".join(clauses)] if clauses else []

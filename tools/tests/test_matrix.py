@@ -70,8 +70,7 @@ def test_kit_rules_run_in_isolation_only_in_the_kit_folder_when_asked() -> None:
 
     def selection(dist: Any, markers: str, kit_rules: str) -> list[str]:
         closure = matrix.own_closure(dist, known)
-        uses_kit = any(d.path == matrix.KIT_ROOT for d in closure)
-        result: list[str] = matrix.pytest_selection(dist, markers, kit_rules, uses_kit=uses_kit)
+        result: list[str] = matrix.pytest_selection(dist, markers, kit_rules, closure)
         return result
 
     quick = "not slow"
